@@ -1,0 +1,241 @@
+#include "actors/node.hpp"
+
+#include "actors/connection_actor.hpp"
+#include "actors/pg_supervisor.hpp"
+#include "actors/readiness_probe.hpp"
+#include "actors/storage_messages.hpp"
+#include "actors/storage_pool.hpp"
+#include "config/log.hpp"
+#include "storage/migrations.hpp"
+#include "storage/pg_connection.hpp"
+#include "transport/gateway.hpp"
+#include "transport/health.hpp"
+#include "transport/metrics.hpp"
+
+#include <caf/all.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace nexus::node {
+namespace {
+
+using std::chrono::milliseconds;
+
+/// Blocks the stop signals in every thread (they inherit the mask), so that
+/// only wait_for_stop() / interruptible_wait() ever receive them.
+sigset_t block_stop_signals() {
+  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+/// Waits up to `d`; true if a stop signal arrived meanwhile.
+bool interruptible_wait(const sigset_t& set, milliseconds d) {
+  timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>(d.count() % 1000) * 1000000L};
+  for (;;) {
+    int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig > 0) {
+      log::info("node") << "received " << strsignal(sig) << ", stopping";
+      return true;
+    }
+    if (errno != EINTR)
+      return false; // EAGAIN: the time is up
+  }
+}
+
+bool ensure_home(const std::string& home) {
+  std::string partial;
+  for (size_t pos = 1; pos != std::string::npos;) {
+    pos = home.find('/', pos + 1);
+    partial = home.substr(0, pos);
+    if (mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
+      log::error("node") << "cannot create home " << home << ": " << std::strerror(errno);
+      return false;
+    }
+  }
+  struct stat st {};
+  if (stat(home.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    log::error("node") << "home " << home << " is not a directory";
+    return false;
+  }
+  return true;
+}
+
+/// Ends the process if a clean stop takes longer than allowed. Embedded
+/// PostgreSQL has a parent-death signal and stops by itself.
+class shutdown_watchdog {
+public:
+  explicit shutdown_watchdog(milliseconds limit)
+      : thread_([this, limit] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          if (!cv_.wait_for(lock, limit, [this] { return done_; })) {
+            log::error("node") << "clean stop exceeded shutdown_timeout_ms=" << limit.count()
+                               << ", exiting now";
+            _exit(1);
+          }
+        }) {}
+  ~shutdown_watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+enum class migrate_outcome { applied, stop_requested, failed };
+
+/// Applies migrations, retrying while the database cannot be reached. A
+/// migration that fails on a reachable database is fatal.
+migrate_outcome migrate(const config::node_config& cfg, const std::string& dsn,
+                        const sigset_t& stop_set) {
+  milliseconds backoff{cfg.storage_reconnect_min_ms};
+  for (;;) {
+    try {
+      auto conn = storage::pg_connection::connect(dsn, cfg.db_connect_timeout_ms);
+      storage::apply_migrations(conn);
+      return migrate_outcome::applied;
+    } catch (const storage::storage_error& e) {
+      if (e.code() != storage::storage_errc::connect_failed &&
+          e.code() != storage::storage_errc::connection_lost) {
+        log::error("node") << "migrations failed: " << e.what();
+        return migrate_outcome::failed;
+      }
+      log::warn("node") << "database not reachable for migrations (" << e.what() << "), retrying in "
+                        << backoff.count() << " ms";
+    } catch (const std::exception& e) {
+      log::error("node") << "migrations failed: " << e.what();
+      return migrate_outcome::failed;
+    }
+    if (interruptible_wait(stop_set, backoff))
+      return migrate_outcome::stop_requested;
+    backoff = std::min(backoff * 2, milliseconds{cfg.storage_reconnect_max_ms});
+  }
+}
+
+void print_urls(const config::node_config& cfg, uint16_t port) {
+  std::string host = cfg.listen.host;
+  if (host == "0.0.0.0")
+    host = "127.0.0.1";
+  if (host.find(':') != std::string::npos)
+    host = host == "::" ? "[::1]" : "[" + host + "]";
+  std::string base = host + ":" + std::to_string(port);
+  std::cout << "nexusd: WebSocket ws://" << base << "/ws\n"
+            << "nexusd: health    http://" << base
+            << "/health  (readiness: /health/ready, metrics: /metrics)" << std::endl;
+}
+
+} // namespace
+
+const char* version() { return "0.1.0"; }
+
+int run(const config::node_config& cfg) {
+  sigset_t stop_set = block_stop_signals();
+  if (!ensure_home(cfg.home))
+    return 1;
+  log::info("node") << "nexusd " << version() << " starting; home " << cfg.home << ", database "
+                    << (cfg.embedded_database() ? std::string("embedded")
+                                                : config::redact_dsn(cfg.database_url));
+
+  metrics::registry registry;
+  metrics::node_metrics node_metrics(registry);
+  node_health health;
+
+  caf::actor_system_config caf_cfg;
+  caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  register_storage_errors(caf_cfg);
+  caf::actor_system sys{caf_cfg};
+  caf::scoped_actor self{sys};
+
+  transport::gateway gateway(cfg, node_metrics, health, make_connection_factory(sys));
+  uint16_t port = 0;
+  try {
+    port = gateway.start();
+  } catch (const std::exception& e) {
+    log::error("node") << e.what();
+    return 1;
+  }
+  print_urls(cfg, port);
+
+  int exit_code = 0;
+  bool stop_requested = false;
+  caf::actor pg_supervisor;
+  std::string dsn = cfg.database_url;
+  if (cfg.embedded_database()) {
+    pg_supervisor = spawn_pg_supervisor(sys, cfg, health, node_metrics);
+    self->request(pg_supervisor, caf::infinite, pg_start_atom::value)
+        .receive([&](const std::string& embedded_dsn) { dsn = embedded_dsn; },
+                 [&](const caf::error& err) {
+                   log::error("node") << "embedded PostgreSQL did not start: "
+                                      << sys.render(err);
+                   exit_code = 1;
+                 });
+  }
+
+  std::optional<storage_pool> pool;
+  caf::actor probe;
+  if (exit_code == 0) {
+    pool.emplace(sys, cfg, dsn, node_metrics);
+    probe = spawn_readiness_probe(sys, cfg, *pool, health, node_metrics);
+    switch (migrate(cfg, dsn, stop_set)) {
+      case migrate_outcome::applied:
+        log::info("node") << "ready: migrations applied";
+        break;
+      case migrate_outcome::stop_requested:
+        stop_requested = true;
+        break;
+      case migrate_outcome::failed:
+        exit_code = 1;
+        break;
+    }
+  }
+
+  if (exit_code == 0 && !stop_requested) {
+    while (!interruptible_wait(stop_set, milliseconds{3600 * 1000})) {
+    }
+  }
+
+  // --- clean stop ---
+  shutdown_watchdog watchdog{milliseconds{cfg.shutdown_timeout_ms}};
+  health.shutting_down = true;
+  auto share = milliseconds{cfg.shutdown_timeout_ms / 4};
+  gateway.stop(share);
+  if (probe)
+    self->send_exit(probe, caf::exit_reason::user_shutdown);
+  if (pool)
+    pool->shutdown(share);
+  if (pg_supervisor) {
+    self->request(pg_supervisor, milliseconds{cfg.pg_stop_timeout_ms * 3}, pg_stop_atom::value)
+        .receive([](caf::unit_t) {},
+                 [&](const caf::error& err) {
+                   log::error("node") << "embedded PostgreSQL did not stop cleanly: "
+                                      << sys.render(err);
+                   exit_code = 1;
+                 });
+    self->send_exit(pg_supervisor, caf::exit_reason::user_shutdown);
+  }
+  log::info("node") << "stopped";
+  return exit_code;
+}
+
+} // namespace nexus::node

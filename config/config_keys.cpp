@@ -1,0 +1,134 @@
+#include "config/config_keys.hpp"
+
+#include "config/limits.hpp"
+
+namespace nexus::config {
+namespace {
+
+using nc = node_config;
+
+key_spec text(const char* name, const char* def, const char* help,
+              std::string nc::*field, bool secret = false) {
+  key_spec k{name, key_kind::text, def, help};
+  k.text_field = field;
+  k.secret = secret;
+  return k;
+}
+
+key_spec path(const char* name, const char* def, const char* help, std::string nc::*field) {
+  key_spec k{name, key_kind::path, def, help};
+  k.text_field = field;
+  return k;
+}
+
+key_spec choice(const char* name, const char* def, const char* choices, const char* help,
+                std::string nc::*field) {
+  key_spec k{name, key_kind::choice, def, help};
+  k.choices = choices;
+  k.text_field = field;
+  return k;
+}
+
+key_spec integer(const char* name, int64_t def, int64_t min, int64_t max, const char* help,
+                 int64_t nc::*field) {
+  // Defaults are kept as text so that every source goes through one parser.
+  key_spec k{name, key_kind::integer, std::to_string(def), help, min, max};
+  k.int_field = field;
+  return k;
+}
+
+std::vector<key_spec> build_table() {
+  using namespace limits;
+  std::vector<key_spec> t;
+  // --- process ---
+  t.push_back(path("home", "~/.nexus", "node home: embedded database, keys, state", &nc::home));
+  {
+    key_spec k{"listen", key_kind::address, "127.0.0.1:7900",
+               "HTTP+WebSocket listen address HOST:PORT (port 0 = any free port)"};
+    k.address_field = &nc::listen;
+    t.push_back(k);
+  }
+  t.push_back(choice("log_level", "info", "debug|info|warn|error", "least severe log level printed",
+                     &nc::log_level));
+  t.push_back(integer("io_threads", 1, 1, 64, "network I/O threads", &nc::io_threads));
+  t.push_back(integer("actor_threads", 2, 1, 64, "actor scheduler threads", &nc::actor_threads));
+  // --- wire bounds ---
+  t.push_back(integer("frame_bytes_max", frame_bytes_default, 1024, frame_bytes_ceiling,
+                      "largest inbound WebSocket message; larger closes with 1009",
+                      &nc::frame_bytes_max));
+  t.push_back(integer("json_depth_max", json_depth_default, 2, json_depth_ceiling,
+                      "deepest JSON nesting accepted in a frame or body", &nc::json_depth_max));
+  t.push_back(integer("http_body_bytes_max", http_body_bytes_default, 1024, frame_bytes_ceiling,
+                      "largest HTTP request body; larger gets 413", &nc::http_body_bytes_max));
+  t.push_back(integer("http_header_bytes_max", 16384, 1024, 1 << 20,
+                      "largest HTTP request head; larger gets 431", &nc::http_header_bytes_max));
+  t.push_back(integer("http_idle_timeout_ms", 30000, 100, 3600000,
+                      "an HTTP request must arrive complete within this", &nc::http_idle_timeout_ms));
+  t.push_back(integer("ws_outbound_queue_frames_max", 4096, 1, 10000000,
+                      "frames waiting to be written to one connection before it is closed as too slow",
+                      &nc::ws_outbound_queue_frames_max));
+  t.push_back(integer("ws_ping_interval_ms", 30000, 100, 3600000,
+                      "keepalive ping period", &nc::ws_ping_interval_ms));
+  t.push_back(integer("ws_pong_timeout_ms", 75000, 200, 7200000,
+                      "a connection silent for longer is aborted", &nc::ws_pong_timeout_ms));
+  // --- database ---
+  t.push_back(text("database_url", "",
+                   "PostgreSQL URL or key=value DSN; empty = embedded PostgreSQL under home",
+                   &nc::database_url, /*secret=*/true));
+  t.push_back(integer("db_connect_timeout_ms", 5000, 100, 600000,
+                      "one connection attempt gives up after this", &nc::db_connect_timeout_ms));
+  t.push_back(integer("storage_pool_size", 4, 1, 64,
+                      "storage actors, each owning one database connection", &nc::storage_pool_size));
+  t.push_back(integer("storage_batch_max", 512, 1, 100000,
+                      "most requests committed in one group-commit transaction",
+                      &nc::storage_batch_max));
+  t.push_back(integer("storage_request_timeout_ms", 10000, 10, 600000,
+                      "a storage request not answered by then fails", &nc::storage_request_timeout_ms));
+  t.push_back(integer("storage_reconnect_min_ms", 100, 1, 600000,
+                      "first delay before reconnecting a lost database connection",
+                      &nc::storage_reconnect_min_ms));
+  t.push_back(integer("storage_reconnect_max_ms", 5000, 1, 600000,
+                      "ceiling of the reconnect backoff", &nc::storage_reconnect_max_ms));
+  t.push_back(integer("health_check_interval_ms", 1000, 50, 600000,
+                      "how often readiness (database answers, migrations applied) is probed",
+                      &nc::health_check_interval_ms));
+  // --- embedded PostgreSQL ---
+  t.push_back(path("pg_bin_dir", "",
+                   "PostgreSQL server binaries; empty = newest /usr/lib/postgresql/*/bin",
+                   &nc::pg_bin_dir));
+  t.push_back(text("pg_user", "postgres",
+                   "unprivileged user that runs the embedded PostgreSQL when nexusd runs as root",
+                   &nc::pg_user));
+  t.push_back(integer("pg_start_timeout_ms", 60000, 1000, 600000,
+                      "embedded PostgreSQL must accept connections within this",
+                      &nc::pg_start_timeout_ms));
+  t.push_back(integer("pg_stop_timeout_ms", 5000, 100, 600000,
+                      "fast shutdown of the embedded PostgreSQL, then immediate",
+                      &nc::pg_stop_timeout_ms));
+  t.push_back(integer("pg_restart_min_ms", 250, 10, 600000,
+                      "first delay before restarting a dead embedded PostgreSQL",
+                      &nc::pg_restart_min_ms));
+  t.push_back(integer("pg_restart_max_ms", 30000, 10, 3600000,
+                      "ceiling of the embedded PostgreSQL restart backoff", &nc::pg_restart_max_ms));
+  // --- lifecycle ---
+  t.push_back(integer("shutdown_timeout_ms", 8000, 100, 600000,
+                      "SIGTERM/SIGINT: everything stopped within this or the rest is killed",
+                      &nc::shutdown_timeout_ms));
+  return t;
+}
+
+} // namespace
+
+const std::vector<key_spec>& all_keys() {
+  static const std::vector<key_spec> table = build_table();
+  return table;
+}
+
+const key_spec* find_key(const std::string& name) {
+  for (const auto& k : all_keys())
+    if (name == k.name)
+      return &k;
+  return nullptr;
+}
+
+} // namespace nexus::config

@@ -1,0 +1,53 @@
+// frame_sink: how an actor writes to its WebSocket connection.
+//
+// The gateway hands one to the connection factory for every accepted
+// WebSocket. Every member is thread-safe: calls only post onto the
+// connection's strand. Calls after the connection closed are ignored. The
+// sink holds the connection weakly, so an actor keeping its sink does not
+// keep a dead socket alive.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
+
+namespace nexus::transport {
+
+class frame_sink {
+public:
+  virtual ~frame_sink() = default;
+  /// Queues one text frame. A connection whose queue exceeds
+  /// ws_outbound_queue_frames_max is closed (1008 "slow consumer").
+  virtual void send(std::string frame) = 0;
+  /// Sends a close frame with `code` and `reason`, then drops the socket.
+  virtual void close(uint16_t code, std::string reason) = 0;
+  /// Aborts the TCP connection without a close frame (keepalive failure).
+  virtual void abort() = 0;
+};
+
+/// What the gateway knows about a connection when it is accepted.
+struct connection_info {
+  uint64_t id = 0;            ///< unique per process
+  std::string remote_address; ///< peer IP as text
+  uint16_t remote_port = 0;
+};
+
+/// Called on an I/O thread for every accepted WebSocket; returns the actor
+/// that will receive the connection's frames (as wire::inbound) and a
+/// `connection_closed` when the socket goes away.
+using connection_factory =
+    std::function<caf::actor(std::shared_ptr<frame_sink>, const connection_info&)>;
+
+/// Sent to the connection's actor when its socket is gone, for any reason.
+struct connection_closed {
+  uint16_t code = 0;   ///< close code received or sent; 1006 for an abort
+  std::string reason;
+};
+
+} // namespace nexus::transport
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::transport::connection_closed)
