@@ -1,0 +1,118 @@
+#include "actors/storage_batch.hpp"
+
+namespace nexus {
+
+using storage::storage_errc;
+using storage::storage_error;
+
+namespace {
+
+/// Fails every request with the same error (and marks the session as lost
+/// when it is).
+void fail_all(batch_outcome& out, storage::pg_connection& conn, storage_errc code,
+              const std::string& why) {
+  for (auto& r : out.requests) {
+    r.error = code;
+    r.message = why;
+    r.reply = {};
+  }
+  out.connection_lost = !conn.ok();
+}
+
+db_reply run_calls(storage::pg_connection& conn, const db_request& req) {
+  db_reply reply;
+  reply.results.reserve(req.calls.size());
+  for (const auto& call : req.calls) {
+    if (!call.stmt)
+      throw storage_error(storage_errc::query_failed, "db_call without a statement");
+    reply.results.push_back(conn.exec(*call.stmt, call.params));
+  }
+  return reply;
+}
+
+} // namespace
+
+batch_outcome execute_batch(storage::pg_connection& conn,
+                            const std::vector<const db_request*>& batch) {
+  batch_outcome out;
+  out.requests.resize(batch.size());
+  if (batch.empty())
+    return out;
+
+  try {
+    conn.exec_script("BEGIN");
+  } catch (const std::exception& e) {
+    if (!conn.ok()) {
+      fail_all(out, conn, storage_errc::unavailable, e.what());
+      out.nothing_attempted = true;
+    } else {
+      fail_all(out, conn, storage_errc::query_failed, e.what());
+    }
+    return out;
+  }
+
+  // With one request the transaction is its savepoint: save two round trips.
+  const bool savepoints = batch.size() > 1;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto& result = out.requests[i];
+    try {
+      if (savepoints)
+        conn.exec_script("SAVEPOINT nexus_request");
+      result.reply = run_calls(conn, *batch[i]);
+      if (savepoints)
+        conn.exec_script("RELEASE SAVEPOINT nexus_request");
+      continue;
+    } catch (const storage_error& e) {
+      result.error = e.code();
+      result.message = e.what();
+    } catch (const std::exception& e) { // e.g. bad_alloc; never let it escape
+      result.error = storage_errc::query_failed;
+      result.message = e.what();
+    }
+    if (!conn.ok()) {
+      fail_all(out, conn, storage_errc::connection_lost, result.message);
+      return out;
+    }
+    try {
+      if (!savepoints) {
+        conn.exec_script("ROLLBACK");
+        return out; // the only request failed; nothing to commit
+      }
+      conn.exec_script("ROLLBACK TO SAVEPOINT nexus_request; RELEASE SAVEPOINT nexus_request");
+    } catch (const std::exception& e) {
+      // Could not undo one request: the transaction cannot be trusted.
+      fail_all(out, conn, conn.ok() ? storage_errc::query_failed : storage_errc::connection_lost,
+               e.what());
+      if (conn.ok()) {
+        try {
+          conn.exec_script("ROLLBACK");
+        } catch (const std::exception&) {
+          out.connection_lost = true; // state unknown: have the caller reconnect
+        }
+      }
+      return out;
+    }
+  }
+
+  try {
+    conn.exec_script("COMMIT");
+  } catch (const std::exception& e) {
+    // Lost during COMMIT: the outcome is unknown (connection_lost). A COMMIT
+    // refused on a live session (e.g. a deferred constraint) rolled back
+    // everything; report its own error, which is definite.
+    storage_errc code = storage_errc::connection_lost;
+    if (conn.ok())
+      if (auto* se = dynamic_cast<const storage_error*>(&e))
+        code = se->code();
+    for (auto& r : out.requests)
+      if (r.error == storage_errc::none) {
+        r.error = code;
+        r.message = e.what();
+        r.reply = {};
+      }
+    out.connection_lost = !conn.ok();
+  }
+  return out;
+}
+
+} // namespace nexus

@@ -1,0 +1,46 @@
+// storage_batch: runs one group-commit transaction over a pg_connection.
+//
+//   BEGIN
+//     SAVEPOINT; calls of request 1; RELEASE      (ROLLBACK TO on its error)
+//     SAVEPOINT; calls of request 2; RELEASE
+//     ...
+//   COMMIT
+//
+// A request that fails is rolled back to its savepoint and fails alone; the
+// others still commit. (A batch of one request needs no savepoint.) If the
+// session breaks at any point, every request of the batch fails with
+// connection_lost — it may or may not have committed — and the caller must
+// drop the connection. If BEGIN itself finds the session broken, nothing was
+// attempted: requests fail with unavailable and `nothing_attempted` is set,
+// so the caller may reconnect and run the batch again.
+//
+// Plain function, no CAF: the storage actor calls it on its own thread with
+// the connection it owns.
+#pragma once
+
+#include "actors/storage_messages.hpp"
+#include "storage/pg_connection.hpp"
+
+#include <string>
+#include <vector>
+
+namespace nexus {
+
+/// What happened to one request of a batch.
+struct request_outcome {
+  storage::storage_errc error = storage::storage_errc::none;
+  std::string message; ///< when error != none; never contains the DSN
+  db_reply reply;      ///< when error == none
+};
+
+struct batch_outcome {
+  std::vector<request_outcome> requests; ///< one per input request, same order
+  bool connection_lost = false;          ///< the session is gone; reconnect
+  bool nothing_attempted = false;        ///< BEGIN failed on a broken session
+};
+
+/// Executes `batch` as one transaction on `conn`. Never throws.
+batch_outcome execute_batch(storage::pg_connection& conn,
+                            const std::vector<const db_request*>& batch);
+
+} // namespace nexus
