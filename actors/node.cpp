@@ -226,7 +226,7 @@ int run(const config::node_config& cfg) {
     pool->shutdown(share);
   if (pg_supervisor) {
     self->request(pg_supervisor, milliseconds{cfg.pg_stop_timeout_ms * 3}, pg_stop_atom::value)
-        .receive([](caf::unit_t) {},
+        .receive([]() {},
                  [&](const caf::error& err) {
                    log::error("node") << "embedded PostgreSQL did not stop cleanly: "
                                       << sys.render(err);
