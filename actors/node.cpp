@@ -199,7 +199,8 @@ int run(const config::node_config& cfg) {
     probe = spawn_readiness_probe(sys, cfg, *pool, health, node_metrics);
     switch (migrate(cfg, dsn, stop_set)) {
       case migrate_outcome::applied:
-        log::info("node") << "ready: migrations applied";
+        log::info("node") << "migrations applied";
+        self->send(probe, probe_now_atom::value);
         break;
       case migrate_outcome::stop_requested:
         stop_requested = true;

@@ -132,6 +132,12 @@ caf::behavior readiness_probe(probe_actor_t* self, std::vector<caf::actor> stora
         start_round(self);
         self->delayed_send(self, st.interval, tick_atom::value);
       },
+      // Out of turn (e.g. right after migrations ran), so readiness does not
+      // lag a whole interval behind a change the node already knows of.
+      [=](probe_now_atom) {
+        ++self->state.handled;
+        start_round(self);
+      },
       [=](status_atom) {
         auto& st = self->state;
         ++st.handled;

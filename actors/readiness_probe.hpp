@@ -19,11 +19,15 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
 #include <caf/error.hpp>
 
 #include <vector>
 
 namespace nexus {
+
+/// Asks the probe for a round now, besides its periodic ones. No reply.
+using probe_now_atom = caf::atom_constant<caf::atom("probe_now")>;
 
 /// True when `err` (the error answer of a probe request) means the database
 /// was not reached (no connection, lost connection, timeout, actor gone) as
