@@ -1,0 +1,67 @@
+#include "actors/connection_actor.hpp"
+
+#include "transport/wire_codec.hpp"
+
+#include <caf/all.hpp>
+
+#include <chrono>
+
+namespace nexus {
+namespace {
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void touch(connection_state& st) {
+  ++st.handled;
+  st.last_activity_ms = unix_ms_now();
+}
+
+} // namespace
+
+caf::behavior connection_actor(caf::stateful_actor<connection_state>* self,
+                               std::shared_ptr<transport::frame_sink> sink,
+                               transport::connection_info info) {
+  self->state.sink = std::move(sink);
+  self->state.info = std::move(info);
+  self->state.last_activity_ms = unix_ms_now();
+  return {
+      // Spec §1.3: nothing but hello is understood before authentication,
+      // and no_hello carries neither _reqId nor id (§1.5).
+      [self](const wire::inbound&) {
+        auto& st = self->state;
+        touch(st);
+        ++st.frames_in;
+        st.sink->send(wire::encode_error("no_hello", "must send hello first"));
+      },
+      [self](const transport::connection_closed&) {
+        touch(self->state);
+        self->quit();
+      },
+      // Not counted as activity: the inspector asking is not the peer acting.
+      [self](status_atom) {
+        auto& st = self->state;
+        actor_status s;
+        s.kind = "connection";
+        s.id = std::to_string(st.info.id);
+        s.mailbox = self->mailbox().size();
+        s.handled = st.handled;
+        s.last_activity_ms = st.last_activity_ms;
+        s.figures["frames_in"] = static_cast<int64_t>(st.frames_in);
+        s.figures["remote_port"] = st.info.remote_port;
+        return s;
+      },
+  };
+}
+
+transport::connection_factory make_connection_factory(caf::actor_system& sys) {
+  return [&sys](std::shared_ptr<transport::frame_sink> sink,
+                const transport::connection_info& info) -> caf::actor {
+    return sys.spawn(connection_actor, std::move(sink), info);
+  };
+}
+
+} // namespace nexus
