@@ -11,6 +11,7 @@
 #include "transport/gateway.hpp"
 #include "transport/health.hpp"
 #include "transport/metrics.hpp"
+#include "transport/version.hpp"
 
 #include <caf/all.hpp>
 
@@ -147,7 +148,7 @@ void print_urls(const config::node_config& cfg, uint16_t port) {
 
 } // namespace
 
-const char* version() { return "0.1.0"; }
+const char* version() { return nexus::version; }
 
 int run(const config::node_config& cfg) {
   sigset_t stop_set = block_stop_signals();
