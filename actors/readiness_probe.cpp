@@ -28,6 +28,7 @@ struct probe_state {
   size_t outstanding = 0;
   bool round_db_up = true;
   bool round_migrations_ok = true;
+  bool rerun = false; ///< probe_now came while a round was out: run another after it
 
   // Last published values; transitions are logged against these.
   std::optional<bool> db_up;
@@ -61,7 +62,9 @@ void publish(probe_actor_t* self) {
       log::warn("readiness") << "database is down";
   }
   if (up && st.migrations_ok != current) {
-    if (!current)
+    if (!current && !st.migrations_ok) // first look, before the node's migration run
+      log::info("readiness") << "waiting for migrations to be applied";
+    else if (!current)
       log::warn("readiness") << "database schema is not at this binary's migrations";
     else if (st.migrations_ok)
       log::info("readiness") << "database schema is current now";
@@ -71,20 +74,26 @@ void publish(probe_actor_t* self) {
     st.migrations_ok = current;
 }
 
+void start_round(probe_actor_t* self);
+
 void answer(probe_actor_t* self, uint64_t round, bool reached, bool migrations_ok) {
   auto& st = self->state;
   if (round != st.round || st.outstanding == 0)
     return;
   st.round_db_up = st.round_db_up && reached;
   st.round_migrations_ok = st.round_migrations_ok && migrations_ok;
-  if (--st.outstanding == 0)
+  if (--st.outstanding == 0) {
     publish(self);
+    if (st.rerun)
+      start_round(self);
+  }
 }
 
 void start_round(probe_actor_t* self) {
   auto& st = self->state;
   if (st.outstanding > 0)
     return; // the previous round is still out; its requests time out within one interval
+  st.rerun = false;
   ++st.round;
   st.outstanding = st.storage.size();
   st.round_db_up = true;
@@ -136,7 +145,10 @@ caf::behavior readiness_probe(probe_actor_t* self, std::vector<caf::actor> stora
       // lag a whole interval behind a change the node already knows of.
       [=](probe_now_atom) {
         ++self->state.handled;
-        start_round(self);
+        if (self->state.outstanding > 0)
+          self->state.rerun = true; // its answers may predate the change
+        else
+          start_round(self);
       },
       [=](status_atom) {
         auto& st = self->state;
