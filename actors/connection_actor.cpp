@@ -9,15 +9,9 @@
 namespace nexus {
 namespace {
 
-int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void touch(connection_state& st) {
   ++st.handled;
-  st.last_activity_ms = unix_ms_now();
+  st.last_activity_ms = unix_now_ms();
 }
 
 } // namespace
@@ -27,7 +21,7 @@ caf::behavior connection_actor(caf::stateful_actor<connection_state>* self,
                                transport::connection_info info) {
   self->state.sink = std::move(sink);
   self->state.info = std::move(info);
-  self->state.last_activity_ms = unix_ms_now();
+  self->state.last_activity_ms = unix_now_ms();
   return {
       // Spec §1.3: nothing but hello is understood before authentication,
       // and no_hello carries neither _reqId nor id (§1.5).

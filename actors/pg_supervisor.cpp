@@ -74,15 +74,9 @@ struct pg_supervisor_state {
 
 using self_ptr = caf::stateful_actor<pg_supervisor_state>*;
 
-int64_t unix_ms_now() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void note_activity(self_ptr self) {
   ++self->state.handled;
-  self->state.last_activity_ms = unix_ms_now();
+  self->state.last_activity_ms = unix_now_ms();
 }
 
 bool active(phase p) {

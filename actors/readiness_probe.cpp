@@ -41,12 +41,6 @@ struct probe_state {
 
 using probe_actor_t = caf::stateful_actor<probe_state>;
 
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void publish(probe_actor_t* self) {
   auto& st = self->state;
   const bool up = st.round_db_up;
@@ -137,7 +131,7 @@ caf::behavior readiness_probe(probe_actor_t* self, std::vector<caf::actor> stora
       [=](tick_atom) {
         auto& st = self->state;
         ++st.handled;
-        st.last_activity_ms = unix_ms();
+        st.last_activity_ms = unix_now_ms();
         start_round(self);
         self->delayed_send(self, st.interval, tick_atom::value);
       },
@@ -153,7 +147,7 @@ caf::behavior readiness_probe(probe_actor_t* self, std::vector<caf::actor> stora
       [=](status_atom) {
         auto& st = self->state;
         ++st.handled;
-        st.last_activity_ms = unix_ms();
+        st.last_activity_ms = unix_now_ms();
         actor_status s;
         s.kind = "readiness_probe";
         s.id = "readiness_probe";

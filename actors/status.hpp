@@ -8,11 +8,19 @@
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 
 namespace nexus {
+
+/// Wall-clock Unix milliseconds, as actor_status::last_activity_ms reports it.
+inline int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 using status_atom = caf::atom_constant<caf::atom("status")>;
 

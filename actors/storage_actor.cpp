@@ -18,12 +18,6 @@ using flush_atom = caf::atom_constant<caf::atom("db_flush")>;
 using reconnect_atom = caf::atom_constant<caf::atom("db_reconn")>;
 using clock = std::chrono::steady_clock;
 
-int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 struct storage_state {
   static inline const char* name = "storage";
 
@@ -58,7 +52,7 @@ using storage_actor_t = caf::stateful_actor<storage_state>;
 
 void touch(storage_state& st) {
   ++st.handled;
-  st.last_activity_ms = unix_ms();
+  st.last_activity_ms = unix_now_ms();
 }
 
 /// Tries to open the connection once; true on success.
