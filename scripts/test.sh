@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
-nexus_require_packages "${NEXUS_BUILD_PACKAGES[@]}"
+nexus_require_packages "${NEXUS_BUILD_PACKAGES[@]}" ${NEXUS_TEST_PACKAGES[@]+"${NEXUS_TEST_PACKAGES[@]}"}
 
 BUILD=build/test
 echo "nexus: building the test configuration in $BUILD" >&2
@@ -42,6 +42,12 @@ done
 echo "nexus: test PostgreSQL on 127.0.0.1:$PG_PORT" >&2
 export NEXUS_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
 export NEXUS_TEST_PG_RESTART="${as_pg[*]} $PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/log -m fast -w -t 30 restart -o '-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300'"
+
+# The interop client's npm packages (exact versions from package-lock.json).
+if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
+  echo "nexus: installing the interop test client's npm packages" >&2
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 
 # ASan: CAF keeps a few process-lifetime allocations; leaks are checked by
 # the tests that care, not by LSan on every binary.

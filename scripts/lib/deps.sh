@@ -28,6 +28,14 @@ nexus_require_packages() {
 NEXUS_BUILD_PACKAGES=(cmake g++ make ccache pkg-config libcaf-dev libssl-dev libboost1.81-dev
   libsodium-dev rapidjson-dev doctest-dev libpq-dev postgresql-15 acl)
 
+# What the tests need on top: Node.js + npm for tests/interop (the
+# independent ws/libsodium client) and psql for its per-file databases. Only
+# named when the command is absent, so a NodeSource or other install is kept.
+NEXUS_TEST_PACKAGES=()
+command -v node >/dev/null 2>&1 || NEXUS_TEST_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || NEXUS_TEST_PACKAGES+=(npm)
+command -v psql >/dev/null 2>&1 || NEXUS_TEST_PACKAGES+=(postgresql-client-15)
+
 nexus_jobs() { nproc 2>/dev/null || echo 2; }
 
 # ccache keeps warm rebuilds at a few seconds; PCH needs the sloppiness.
