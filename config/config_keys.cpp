@@ -110,6 +110,42 @@ std::vector<key_spec> build_table() {
                       &nc::pg_restart_min_ms));
   t.push_back(integer("pg_restart_max_ms", 30000, 10, 3600000,
                       "ceiling of the embedded PostgreSQL restart backoff", &nc::pg_restart_max_ms));
+  // --- core broker (spec §1.9) ---
+  t.push_back(integer("mesh_connections_max", 100, 1, 1000000,
+                      "connections per mesh, those in their grace window included",
+                      &nc::mesh_connections_max));
+  t.push_back(integer("send_rate_burst", 10, 1, 1000000,
+                      "sends a member may make at once before the rate applies", &nc::send_rate_burst));
+  t.push_back(integer("send_rate_per_min", 60, 0, 60000000,
+                      "sustained sends per member per minute; 0 turns the limit off",
+                      &nc::send_rate_per_min));
+  t.push_back(integer("hello_skew_ms", 60000, 1000, 3600000,
+                      "largest clock difference accepted in a hello timestamp", &nc::hello_skew_ms));
+  t.push_back(integer("attestation_ttl_max_ms", 86400000, 60000, 604800000,
+                      "longest session_hello attestation lifetime accepted",
+                      &nc::attestation_ttl_max_ms));
+  t.push_back(integer("hello_replay_cache_max", 100000, 16, 10000000,
+                      "verified hello signatures remembered per mesh to refuse replays",
+                      &nc::hello_replay_cache_max));
+  t.push_back(integer("presence_grace_ms", 90000, 0, 3600000,
+                      "a closed connection stays listed and reattachable this long",
+                      &nc::presence_grace_ms));
+  t.push_back(integer("hook_fresh_window_ms", 30000, 1000, 3600000,
+                      "a hook-reported status holds queued messages this long", &nc::hook_fresh_window_ms));
+  t.push_back(integer("status_ttl_ms", 60000, 1000, 86400000,
+                      "a working status without news becomes idle after this", &nc::status_ttl_ms));
+  t.push_back(integer("hook_rate_burst", 30, 1, 1000000,
+                      "status hook calls per pid:cwd at once", &nc::hook_rate_burst));
+  t.push_back(integer("hook_rate_per_min", 30, 0, 60000000,
+                      "sustained status hook calls per pid:cwd per minute; 0 = unlimited",
+                      &nc::hook_rate_per_min));
+  t.push_back(choice("hook_allow_remote", "false", "false|true",
+                     "accept POST /hook/set-status from non-loopback addresses", &nc::hook_allow_remote));
+  t.push_back(integer("presence_held_max", 10000, 1, 10000000,
+                      "gated pushes a connection keeps in memory (the rest stay queued in the database)",
+                      &nc::presence_held_max));
+  t.push_back(integer("drain_batch_max", 500, 1, 100000,
+                      "queued messages fetched per drain query after a hello", &nc::drain_batch_max));
   // --- lifecycle ---
   t.push_back(integer("shutdown_timeout_ms", 8000, 100, 600000,
                       "SIGTERM/SIGINT: everything stopped within this or the rest is killed",

@@ -64,6 +64,22 @@ struct node_config {
   int64_t pg_restart_min_ms = 0;
   int64_t pg_restart_max_ms = 0;
 
+  // --- core broker (spec §1.9) ---
+  int64_t mesh_connections_max = 0;         ///< connections per mesh, grace ones included
+  int64_t send_rate_burst = 0;              ///< per member token bucket capacity
+  int64_t send_rate_per_min = 0;            ///< refill; 0 turns the send limit off
+  int64_t hello_skew_ms = 0;                ///< |now - hello.timestamp| allowed
+  int64_t attestation_ttl_max_ms = 0;       ///< session_hello attestation lifetime ceiling
+  int64_t hello_replay_cache_max = 0;       ///< verified hello signatures remembered per mesh
+  int64_t presence_grace_ms = 0;            ///< offline lease after a socket closes
+  int64_t hook_fresh_window_ms = 0;         ///< a hook status holds messages this long
+  int64_t status_ttl_ms = 0;                ///< "working" without news becomes idle
+  int64_t hook_rate_burst = 0;              ///< per "pid:cwd" token bucket capacity
+  int64_t hook_rate_per_min = 0;
+  std::string hook_allow_remote;            ///< "false": POST /hook/set-status from loopback only
+  int64_t presence_held_max = 0;            ///< held (gated) pushes kept in memory per connection
+  int64_t drain_batch_max = 0;              ///< queued rows fetched per drain query
+
   // --- lifecycle ---
   int64_t shutdown_timeout_ms = 0;          ///< hard deadline for a clean stop
 
