@@ -5,9 +5,9 @@
 // wall-clock ms, the clock clients sign with) and the mesh's capacity state.
 //
 // Who does what:
-//   * the JSON parser fills the frames below (see the field notes for how a
-//     missing or wrongly typed field must be mapped so the checks keep the
-//     reference's behaviour);
+//   * the JSON codec fills the frames of transport/frames.hpp (hello_frame,
+//     session_hello_frame; see their field notes for how a missing or wrongly
+//     typed field is mapped so the checks keep the reference's behaviour);
 //   * check_hello / check_session_hello run §2.2 steps 1–5 / §2.5 steps 1–6;
 //   * the caller then asks its replay_guard (actors/replay_guard.hpp) about the
 //     frame's signature (refusal → reject_replayed), then looks the member up in
@@ -22,6 +22,8 @@
 // crypto::sodium_ready() can succeed.
 #pragma once
 
+#include "transport/frames.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,69 +34,6 @@ namespace nexus {
 
 /// Which handshake a rejection belongs to (selects message prefixes).
 enum class handshake_kind { hello, session_hello };
-
-/// One entry of the `groups` array: `{name, role?}`.
-struct hello_group {
-  std::string name;
-  std::optional<std::string> role;
-};
-
-/// A JSON number field that may be absent or of another JSON type.
-/// nullopt = absent, or not a JSON number (e.g. the string "1717459200000",
-/// null, bool): the reference checks the type, so such a timestamp fails the
-/// skew check and such an expiresAt is `malformed`. A number is kept as the
-/// double JavaScript would hold (every integral ms value < 2^53 is exact).
-using wire_number = std::optional<double>;
-
-/// Fields common to `hello` and `session_hello` that only shape the presence
-/// (§2.1, §2.6). Not covered by any signature.
-struct presence_request {
-  std::string displayName;                ///< "" or absent → member's display_name
-  std::optional<std::string> sessionId;   ///< absent → caller generates a unique id (§11.16)
-  int64_t pid = 0;                        ///< absent → 0 (§11.16)
-  std::string cwd;                        ///< absent → "" (SDK never sends it, §11.16)
-  std::optional<std::string> hostname;
-  std::optional<std::string> peerType;    ///< not validated
-  std::optional<std::string> channel;
-  std::optional<std::string> model;
-  /// Absent vs present matters: session_hello uses `groups` even when empty;
-  /// hello only when non-empty (§2.6 "Initial groups").
-  std::optional<std::vector<hello_group>> groups;
-};
-
-/// `hello` (§2.1). Required string fields that are missing or not strings
-/// must be parsed as "" (they then fail as `malformed`/`bad_signature`).
-struct hello_frame : presence_request {
-  std::string meshId;
-  std::string memberId;                   ///< signed; not checked against the member row
-  std::string pubkey;                     ///< member key, 64 hex
-  /// Unproven routing key (§2.3). Absent and "" both mean "none"; a
-  /// non-string value should be parsed as a non-empty invalid string so it
-  /// fails as bad_session_pubkey.
-  std::optional<std::string> sessionPubkey;
-  wire_number timestamp;
-  std::string signature;                  ///< 128 hex
-};
-
-/// `parentAttestation` (§2.5). Missing/non-string key fields parse as ""
-/// (never equal to a validated key → attestation_mismatch).
-struct parent_attestation {
-  std::string sessionPubkey;
-  std::string parentMemberPubkey;
-  wire_number expiresAt;                  ///< ms epoch
-  std::string signature;                  ///< 128 hex, by the member key
-};
-
-/// `session_hello` (§2.5).
-struct session_hello_frame : presence_request {
-  std::string meshId;
-  std::optional<std::string> parentMemberId;   ///< absent or "" → not compared (step 8)
-  std::string parentMemberPubkey;              ///< 64 lowercase hex
-  std::string sessionPubkey;                   ///< 64 lowercase hex (required here)
-  std::optional<parent_attestation> parentAttestation;  ///< nullopt = missing or not an object
-  wire_number timestamp;
-  std::string signature;                       ///< 128 hex, by the session key
-};
 
 /// A refused handshake: send `{"type":"error","code":code,"message":message}`,
 /// then close the WebSocket with close_code / close_reason.

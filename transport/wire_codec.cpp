@@ -1,24 +1,13 @@
 #include "transport/wire_codec.hpp"
 
+#include "transport/frame_decode.hpp"
 #include "transport/json_bounded.hpp"
+#include "transport/json_fields.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 namespace nexus::wire {
-namespace {
-
-/// The last member named `name`: with duplicate keys JSON.parse (the
-/// reference) keeps the last one, so we do too.
-const rapidjson::Value* find_last(const rapidjson::Value& object, std::string_view name) {
-  const rapidjson::Value* found = nullptr;
-  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it)
-    if (std::string_view(it->name.GetString(), it->name.GetStringLength()) == name)
-      found = &it->value;
-  return found;
-}
-
-} // namespace
 
 decode_result decode(std::string_view text, int64_t json_depth_max) {
   rapidjson::Document doc;
@@ -42,6 +31,7 @@ decode_result decode(std::string_view text, int64_t json_depth_max) {
   const rapidjson::Value* req_id = find_last(doc, "_reqId");
   if (req_id != nullptr && req_id->IsString())
     out.req_id = std::string(req_id->GetString(), req_id->GetStringLength());
+  out.payload = decode_payload(out.type, doc);
   return out;
 }
 
@@ -70,6 +60,10 @@ std::string encode_error(std::string_view code, std::string_view message,
   }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+std::string encode_error(const frame_error& error, const std::optional<std::string>& req_id) {
+  return encode_error(error.code, error.message, req_id, error.id);
 }
 
 } // namespace nexus::wire

@@ -5,6 +5,8 @@
 // Pure functions, no shared state: safe from any thread.
 #pragma once
 
+#include "transport/frames.hpp"
+
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include <cstdint>
@@ -23,11 +25,13 @@ enum class decode_errc {
   missing_type, ///< no string "type" field → error frame invalid_frame
 };
 
-/// A decoded client frame. The foundation knows only the envelope; the core
-/// broker adds typed payloads per frame type.
+/// A decoded client frame: the envelope and, by type, its typed payload
+/// (transport/frames.hpp). A frame of a known type with a bad field carries
+/// a frame_error; an unknown type carries other_frame.
 struct inbound {
   std::string type;                  ///< the frame's "type"
   std::optional<std::string> req_id; ///< "_reqId" when it is a string
+  frame_payload payload;             ///< other_frame when default-constructed
 };
 
 struct decode_failure {
@@ -45,6 +49,10 @@ decode_result decode(std::string_view text, int64_t json_depth_max);
 std::string encode_error(std::string_view code, std::string_view message,
                          const std::optional<std::string>& req_id = std::nullopt,
                          const std::optional<std::string>& id = std::nullopt);
+
+/// The error frame answering a frame_error payload: its code, message and
+/// id (send), and the frame's _reqId.
+std::string encode_error(const frame_error& error, const std::optional<std::string>& req_id);
 
 } // namespace nexus::wire
 

@@ -79,10 +79,13 @@ public:
 
   // --- thread-safe entries (frame_sink, registry) ---
 
-  void post_send(std::string frame) {
-    net::post(strand_, [self = shared_from_this(), f = std::move(frame)]() mutable {
-      self->on_send(std::move(f));
-    });
+  /// `written_token`: report frame_written{token} to the actor once the
+  /// frame is on the socket.
+  void post_send(std::string frame, std::optional<uint64_t> written_token) {
+    net::post(strand_,
+              [self = shared_from_this(), f = std::move(frame), written_token]() mutable {
+                self->on_send(std::move(f), written_token);
+              });
   }
 
   void post_close(uint16_t code, std::string reason) {
@@ -125,7 +128,7 @@ private:
   void do_read();
   void on_read(const error_code& ec, std::size_t bytes);
   void deliver(const std::string& text);
-  void on_send(std::string frame);
+  void on_send(std::string frame, std::optional<uint64_t> written_token = std::nullopt);
   void do_write();
   void on_write(const error_code& ec, std::size_t bytes);
   void begin_close(uint16_t code, std::string reason, bool flush, clock_type::time_point abort_at);
@@ -149,7 +152,11 @@ private:
   caf::actor actor_;
   // --- only touched on the strand ---
   phase phase_ = phase::handshake;
-  std::deque<std::string> queue_; ///< frames not yet written, front is being written
+  struct outbound {
+    std::string frame;
+    std::optional<uint64_t> written_token; ///< report frame_written when written
+  };
+  std::deque<outbound> queue_; ///< frames not yet written, front is being written
   bool writing_ = false;
   bool ping_in_flight_ = false;
   std::optional<websocket::close_reason> pending_close_; ///< sent once queue_ drained
@@ -166,7 +173,11 @@ public:
   explicit ws_sink(std::weak_ptr<ws_session> s) : session_(std::move(s)) {}
   void send(std::string frame) override {
     if (auto s = session_.lock())
-      s->post_send(std::move(frame));
+      s->post_send(std::move(frame), std::nullopt);
+  }
+  void send(std::string frame, uint64_t written_token) override {
+    if (auto s = session_.lock())
+      s->post_send(std::move(frame), written_token);
   }
   void close(uint16_t code, std::string reason) override {
     if (auto s = session_.lock())
@@ -267,7 +278,7 @@ void ws_session::deliver(const std::string& text) {
   on_send(wire::encode_error("invalid_frame", failure.detail));
 }
 
-void ws_session::on_send(std::string frame) {
+void ws_session::on_send(std::string frame, std::optional<uint64_t> written_token) {
   if (phase_ != phase::open || pending_close_)
     return; // closing: nothing more goes out
   if (queue_.size() >= static_cast<std::size_t>(state_->cfg.ws_outbound_queue_frames_max)) {
@@ -276,7 +287,7 @@ void ws_session::on_send(std::string frame) {
     begin_close(close_policy, "slow consumer", /*flush=*/false, close_deadline());
     return;
   }
-  queue_.push_back(std::move(frame));
+  queue_.push_back(outbound{std::move(frame), written_token});
   if (!writing_)
     do_write();
 }
@@ -284,7 +295,7 @@ void ws_session::on_send(std::string frame) {
 void ws_session::do_write() {
   writing_ = true;
   ws_.text(true); // the broker always sends text (spec §1.2)
-  ws_.async_write(net::buffer(queue_.front()),
+  ws_.async_write(net::buffer(queue_.front().frame),
                   [self = shared_from_this()](const error_code& ec, std::size_t n) {
                     self->on_write(ec, n);
                   });
@@ -298,8 +309,12 @@ void ws_session::on_write(const error_code& ec, std::size_t bytes) {
   }
   state_->metrics.frames_out.inc();
   state_->metrics.bytes_out.inc(bytes);
-  if (!queue_.empty())
+  if (!queue_.empty()) {
+    // actor_ is null once connection_closed went out: nothing may follow it.
+    if (queue_.front().written_token && actor_)
+      caf::anon_send(actor_, frame_written{*queue_.front().written_token});
     queue_.pop_front();
+  }
   if (phase_ != phase::open)
     return;
   if (!queue_.empty()) {

@@ -2,8 +2,10 @@
 //
 // Owns the socket and its strand; the connection's actor (from the
 // gateway's connection_factory, created once the handshake succeeded) gets
-// every frame as wire::inbound and, at the end, one connection_closed. The
-// actor writes back through a frame_sink, which posts onto the strand.
+// every frame as wire::inbound, a frame_written for each frame it sent with a
+// token once that frame is on the socket, and, at the end, one
+// connection_closed (after every frame_written). The actor writes back
+// through a frame_sink, which posts onto the strand.
 //
 //   * inbound: text and binary frames; larger than frame_bytes_max → close
 //     1009; not JSON → dropped (metric parse_error); too deep / not an object

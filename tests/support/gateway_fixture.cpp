@@ -43,6 +43,12 @@ caf::behavior probe_actor(caf::event_based_actor* self,
         if (in.type == "burst") {
           for (int i = 0; i < 40; ++i)
             sink->send(std::string(512 * 1024, 'x'));
+        } else if (in.type == "burst_tracked") {
+          for (uint64_t i = 0; i < 40; ++i)
+            sink->send(std::string(512 * 1024, 'x'), i);
+        } else if (in.type == "tracked") {
+          for (uint64_t i = 1; i <= 3; ++i)
+            sink->send(R"({"type":"t","n":)" + std::to_string(i) + "}", 100 + i);
         } else if (in.type == "die") {
           self->quit(caf::exit_reason::user_shutdown);
         } else if (in.type == "kick") {
@@ -52,6 +58,7 @@ caf::behavior probe_actor(caf::event_based_actor* self,
           sink->send(wire::encode_error("no_hello", "must send hello first"));
         }
       },
+      [=](const transport::frame_written& w) { self->send(observer, w); },
       [=](const transport::connection_closed& c) {
         self->send(observer, c);
         self->quit();

@@ -34,7 +34,7 @@ config::node_config small_gateway_config();
 struct gateway_fixture {
   enum class actors {
     real,  ///< actors/connection_actor: no_hello for everything
-    probe, ///< probe_actor below: reports connection_closed to `observer`
+    probe, ///< probe_actor below: reports frame_written and connection_closed to `observer`
   };
 
   /// `tweak` edits the config before start; `routes` adds routes.
@@ -63,9 +63,11 @@ struct gateway_fixture {
 };
 
 /// The probe's reaction to a frame's type: "burst" sends 40 frames of
-/// 512 KiB at once; "die" quits with the socket open; "kick" replies with an
-/// error frame, then closes 4001 "kicked"; anything else gets no_hello.
-/// Every connection_closed goes to `observer`, then the probe quits.
+/// 512 KiB at once; "burst_tracked" the same with written tokens 0–39;
+/// "tracked" sends {"type":"t","n":1..3} with tokens 101–103; "die" quits
+/// with the socket open; "kick" replies with an error frame, then closes
+/// 4001 "kicked"; anything else gets no_hello. Every frame_written and
+/// connection_closed goes to `observer`; after the latter the probe quits.
 caf::behavior probe_actor(caf::event_based_actor* self,
                           std::shared_ptr<transport::frame_sink> sink, caf::actor observer);
 

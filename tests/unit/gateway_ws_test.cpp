@@ -8,9 +8,11 @@
 #include "tests/support/raw_client.hpp"
 #include "tests/support/wait.hpp"
 
+#include <caf/all.hpp>
 #include <doctest/doctest.h>
 
 #include <thread>
+#include <vector>
 
 using namespace nexus;
 using namespace nexus::test;
@@ -24,6 +26,23 @@ std::string frame_of_size(size_t size) {
   std::string tail = R"("})";
   REQUIRE(size >= head.size() + tail.size());
   return head + std::string(size - head.size() - tail.size(), 'x') + tail;
+}
+
+/// What a probe reported for one connection: its frame_written tokens in
+/// arrival order, up to its connection_closed (nullopt: none within 5 s).
+struct reported {
+  std::vector<uint64_t> written;
+  std::optional<transport::connection_closed> closed;
+};
+
+reported collect_until_closed(gateway_fixture& f) {
+  reported r;
+  bool timed_out = false;
+  while (!r.closed && !timed_out)
+    f.observer->receive([&](const transport::frame_written& w) { r.written.push_back(w.token); },
+                        [&](const transport::connection_closed& c) { r.closed = c; },
+                        caf::after(std::chrono::seconds(5)) >> [&] { timed_out = true; });
+  return r;
 }
 
 } // namespace
@@ -227,6 +246,43 @@ TEST_CASE("a connection whose actor dies is closed with 1011") {
   REQUIRE(frame);
   CHECK(frame->opcode == 8);
   CHECK(frame->close_code() == 1011);
+}
+
+TEST_CASE("frames sent with a token are reported as frame_written once written, in order") {
+  gateway_fixture f(nullptr, gateway_fixture::actors::probe);
+  ws_client c;
+  REQUIRE(c.connect(f.port));
+  c.send_text(R"({"type":"tracked"})");
+  for (int n = 1; n <= 3; ++n)
+    CHECK(c.next_text() == R"({"type":"t","n":)" + std::to_string(n) + "}");
+  c.send_text(R"({"type":"x"})"); // answered without a token: never reported
+  CHECK(c.next_text() == no_hello_frame);
+  c.close();
+  auto r = collect_until_closed(f);
+  REQUIRE(r.closed);
+  CHECK(r.written == std::vector<uint64_t>{101, 102, 103});
+}
+
+TEST_CASE("frames dropped for a slow consumer are never reported; the close comes last") {
+  gateway_fixture f(nullptr, gateway_fixture::actors::probe); // queue bound 4
+  ws_client c;
+  REQUIRE(c.connect(f.port));
+  c.send_text(R"({"type":"burst_tracked"})"); // 40 × 512 KiB, tokens 0–39, unread
+  REQUIRE(test::wait_until([&] { return f.errors("slow_consumer") == 1; }, 5s));
+  std::optional<ws_client::frame> frame;
+  size_t data_frames = 0;
+  while ((frame = c.next()) && frame->opcode != 8)
+    ++data_frames;
+  REQUIRE(frame);
+  c.send_frame(8, frame->payload);
+  auto r = collect_until_closed(f);
+  REQUIRE(r.closed);
+  CHECK(r.closed->code == 1008);
+  // Exactly the frames that reached the client were reported, in order.
+  CHECK(data_frames < 40);
+  REQUIRE(r.written.size() == data_frames);
+  for (size_t i = 0; i < r.written.size(); ++i)
+    CHECK(r.written[i] == i);
 }
 
 } // TEST_SUITE

@@ -1,0 +1,25 @@
+// frame_decode: the typed payload of one client frame, by its "type"
+// (transport/frames.hpp). Called by wire::decode after the envelope checks;
+// exposed for the codec's tests and for nothing else.
+//
+// Pure functions, no shared state: safe from any thread.
+#pragma once
+
+#include "transport/frames.hpp"
+
+#include <rapidjson/document.h>
+
+#include <string_view>
+
+namespace nexus::wire {
+
+/// `frame` must be a JSON object. Unknown types → other_frame; a known type
+/// with a bad field → frame_error naming it.
+frame_payload decode_payload(std::string_view type, const rapidjson::Value& frame);
+
+/// Never fail: wrong or missing fields map as described in frames.hpp so the
+/// handshake checks produce the reference's rejection codes.
+hello_frame decode_hello(const rapidjson::Value& frame);
+session_hello_frame decode_session_hello(const rapidjson::Value& frame);
+
+} // namespace nexus::wire
