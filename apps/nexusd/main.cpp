@@ -1,7 +1,9 @@
 // nexusd: a Nexus broker node. Wiring only: parse the configuration, then
-// hand over to actors/node. Exit codes: 0 clean stop, 1 runtime failure,
-// 2 invalid configuration or usage.
+// hand over to actors/node, or to admin_cli for an operator subcommand
+// (`nexusd mesh|member ...`). Exit codes: 0 clean stop, 1 runtime failure,
+// 2 invalid configuration or usage, 4 not found (subcommands).
 #include "actors/node.hpp"
+#include "apps/nexusd/admin_cli.hpp"
 #include "config/log.hpp"
 #include "config/node_config.hpp"
 
@@ -20,7 +22,7 @@ int main(int argc, char** argv) {
   }
   switch (loaded.what) {
     case config::load_result::action::help:
-      std::cout << config::help_text("nexusd");
+      std::cout << config::help_text("nexusd") << admin_cli::commands_help();
       return 0;
     case config::load_result::action::version:
       std::cout << "nexusd " << node::version() << "\n";
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
     case config::load_result::action::run:
       break;
   }
+  if (!loaded.positional.empty() && admin_cli::handles(loaded.positional.front()))
+    return admin_cli::run(loaded.config, loaded.positional);
   if (!loaded.positional.empty()) {
     std::fprintf(stderr, "nexusd: unknown command \"%s\" (see nexusd --help)\n",
                  loaded.positional.front().c_str());
