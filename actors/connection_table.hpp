@@ -10,6 +10,7 @@
 
 #include "actors/grants.hpp"
 #include "actors/status_engine.hpp"
+#include "transport/frames.hpp"
 
 #include <cstdint>
 #include <map>
@@ -18,22 +19,6 @@
 #include <vector>
 
 namespace nexus {
-
-struct group_entry {
-  std::string name;
-  std::optional<std::string> role;
-  bool operator==(const group_entry& o) const { return name == o.name && role == o.role; }
-};
-
-struct peer_profile {
-  std::optional<std::string> avatar, title, bio;
-  std::optional<std::vector<std::string>> capabilities;
-  bool empty() const { return !avatar && !title && !bio && !capabilities; }
-};
-
-struct peer_stats {
-  std::optional<int64_t> messages_in, messages_out, tool_calls, uptime, errors;
-};
 
 /// Everything the mesh knows about one presence.
 struct connection_entry {
@@ -49,7 +34,7 @@ struct connection_entry {
   int64_t pid = 0;
   std::string cwd;
   std::optional<std::string> hostname, peer_type, channel, model;
-  std::vector<group_entry> groups;
+  std::vector<hello_group> groups;
   bool visible = true;
   peer_profile profile;
   std::optional<peer_stats> stats;

@@ -1,11 +1,13 @@
 #include "actors/node.hpp"
 
-#include "actors/connection_actor.hpp"
+#include "actors/mesh_registry.hpp"
+#include "actors/presence_actor.hpp"
 #include "actors/pg_supervisor.hpp"
 #include "actors/readiness_probe.hpp"
 #include "actors/storage_messages.hpp"
 #include "actors/storage_pool.hpp"
 #include "config/log.hpp"
+#include "storage/broker_sql.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
 #include "transport/gateway.hpp"
@@ -134,6 +136,20 @@ migrate_outcome migrate(const config::node_config& cfg, const std::string& dsn,
   }
 }
 
+/// Deviation 34: presences a crash left "connected" are closed at start-up.
+void reset_presences(caf::scoped_actor& self, const storage_pool& pool,
+                     const config::node_config& cfg) {
+  self->request(pool.route("presences"), milliseconds{cfg.storage_request_timeout_ms},
+                db_request{{db_call{&storage::broker_sql::reset_presences, {}}}})
+      .receive(
+          [](db_reply& r) {
+            auto n = r.results.at(0).at(0, "reset").value_or("0");
+            if (n != "0")
+              log::info("node") << "marked " << n << " presences left connected by a crash as disconnected";
+          },
+          [](caf::error& err) { log::warn("node") << "presence reset failed: " << to_string(err); });
+}
+
 void print_urls(const config::node_config& cfg, uint16_t port) {
   std::string host = cfg.listen.host;
   if (host == "0.0.0.0")
@@ -168,7 +184,10 @@ int run(const config::node_config& cfg) {
   caf::actor_system sys{caf_cfg};
   caf::scoped_actor self{sys};
 
-  transport::gateway gateway(cfg, node_metrics, health, make_connection_factory(sys));
+  auto shared_cfg = std::make_shared<const config::node_config>(cfg);
+  auto meshes = spawn_mesh_registry(sys, cfg, node_metrics);
+  transport::gateway gateway(cfg, node_metrics, health,
+                             make_presence_factory(sys, shared_cfg, meshes, node_metrics));
   uint16_t port = 0;
   try {
     port = gateway.start();
@@ -201,6 +220,8 @@ int run(const config::node_config& cfg) {
     switch (migrate(cfg, dsn, stop_set)) {
       case migrate_outcome::applied:
         log::info("node") << "migrations applied";
+        reset_presences(self, *pool, cfg);
+        self->send(meshes, storage_ready_atom::value, pool->all());
         self->send(probe, probe_now_atom::value);
         break;
       case migrate_outcome::stop_requested:
@@ -222,6 +243,7 @@ int run(const config::node_config& cfg) {
   health.shutting_down = true;
   auto share = milliseconds{cfg.shutdown_timeout_ms / 4};
   gateway.stop(share);
+  self->send_exit(meshes, caf::exit_reason::user_shutdown);
   if (probe)
     self->send_exit(probe, caf::exit_reason::user_shutdown);
   if (pool)
