@@ -180,6 +180,17 @@ test('§10.7: hello, peers, direct, broadcast, gating, grace, offline queue, rea
   const peers2 = await a.peer.request({ type: 'list_peers', _reqId: 'r3' }, 'peers_list');
   assert.equal(peers2.peers.filter((p) => p.memberPubkey === bob.member.publicKey).length, 1);
 
+  // Metrics (issue item 8): routed by priority, rejected by reason, hello
+  // failures by reason, connections per mesh, held messages.
+  const metrics = (await node.http('GET', '/metrics')).body;
+  const value = (re) => Number((metrics.match(re) || [])[1]);
+  assert.ok(value(/broker_messages_routed_total\{priority="next"\} (\d+)/) >= 3, metrics);
+  assert.equal(value(/broker_messages_routed_total\{priority="now"\} (\d+)/), 1);
+  assert.equal(value(/broker_messages_rejected_total\{reason="no_recipient"\} (\d+)/), 1);
+  assert.equal(value(/broker_messages_rejected_total\{reason="invalid_priority"\} (\d+)/), 1);
+  assert.equal(value(new RegExp(`nexus_mesh_connections\\{mesh="${meshId}"\\} (\\d+)`)), 2);
+  assert.equal(value(/nexus_held_messages (-?\d+)/), 0);
+
   a.peer.close();
   b3.close();
 });
@@ -231,4 +242,8 @@ test('handshake refusals carry the spec codes and close codes', async () => {
   assert.match(revoked.message, /You've been removed from "interop"/);
   assert.deepEqual(await p6.waitClose(), { code: 4002, reason: 'banned' });
   p4.close();
+
+  const metrics = (await node.http('GET', '/metrics')).body;
+  for (const reason of ['bad_signature', 'unauthorized', 'timestamp_skew', 'revoked'])
+    assert.match(metrics, new RegExp(`broker_connections_rejected_total\\{reason="${reason}"\\} [1-9]`));
 });
