@@ -220,7 +220,8 @@ test('handshake refusals carry the spec codes and close codes', async () => {
   assert.equal((await p3.next('error')).code, 'timestamp_skew');
 
   // a replayed hello → refused
-  const good = mc.buildHello({ meshId, memberId: alice.memberId, member: alice.member, session: mc.randomKeypair() });
+  const aliceSession = mc.randomKeypair();
+  const good = mc.buildHello({ meshId, memberId: alice.memberId, member: alice.member, session: aliceSession });
   const p4 = await WsPeer.connect(node.wsUrl);
   p4.send(good);
   await p4.next('hello_ack');
@@ -229,6 +230,20 @@ test('handshake refusals carry the spec codes and close codes', async () => {
   const replay = await p5.next('error');
   assert.equal(replay.code, 'bad_signature');
   assert.match(replay.message, /replayed/);
+
+  // malformed: a pubkey that is not 64 hex chars
+  const p7 = await WsPeer.connect(node.wsUrl);
+  p7.send(mc.buildHello({ meshId, memberId: alice.memberId, member: alice.member, session: mc.randomKeypair() },
+    { pubkey: 'abcd' }));
+  assert.equal((await p7.next('error')).code, 'malformed');
+  assert.deepEqual(await p7.waitClose(), { code: 1008, reason: 'malformed' });
+
+  // deviation 1: a session key held by another member's connection is refused
+  const p8 = await WsPeer.connect(node.wsUrl);
+  p8.send(mc.buildHello({ meshId, memberId: bob.memberId, member: bob.member, session: aliceSession }));
+  const stolen = await p8.next('error');
+  assert.equal(stolen.code, 'bad_session_pubkey');
+  assert.equal((await p8.waitClose()).code, 1008);
 
   // revoked member → error revoked, close 4002 "banned"
   const carol = mc.keypairFromSeed(new Uint8Array(32).fill(3));
