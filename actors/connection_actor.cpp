@@ -25,11 +25,15 @@ caf::behavior connection_actor(caf::stateful_actor<connection_state>* self,
   return {
       // Spec §1.3: nothing but hello is understood before authentication,
       // and no_hello carries neither _reqId nor id (§1.5).
-      [self](const wire::inbound&) {
+      [self](const wire::inbound& in) {
         auto& st = self->state;
         touch(st);
         ++st.frames_in;
-        st.sink->send(wire::encode_error("no_hello", "must send hello first"));
+        auto* err = std::get_if<frame_error>(&in.payload);
+        if (err != nullptr && in.type.empty()) // not even a frame (no type, too deep, ...)
+          st.sink->send(wire::encode_error(*err, in.req_id));
+        else
+          st.sink->send(wire::encode_error("no_hello", "must send hello first"));
       },
       [self](const transport::connection_closed&) {
         touch(self->state);

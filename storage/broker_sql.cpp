@@ -163,7 +163,7 @@ const statement insert_presence{
     "core_insert_presence",
     "INSERT INTO nexus.presence (id, mesh_id, member_id, session_id, session_pubkey, "
     "display_name, pid, cwd, groups, role) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7::integer, $8, $9::jsonb, $10) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7::bigint, $8, $9::jsonb, $10) "
     "RETURNING id, " NEXUS_MS("connected_at") " AS connected_ms"};
 
 // Reattach (§2.6 a): connected again, cwd refreshed; display name and
@@ -214,7 +214,7 @@ const statement select_hook_presence{
     "SELECT id, mesh_id, member_id, status, status_source, "
     NEXUS_MS("status_updated_at") " AS status_updated_ms FROM nexus.presence "
     "WHERE cwd = $1 AND disconnected_at IS NULL "
-    "ORDER BY coalesce(pid = $2::integer, false) DESC, connected_at DESC, id LIMIT 1"};
+    "ORDER BY coalesce(pid = $2::bigint, false) DESC, connected_at DESC, id LIMIT 1"};
 
 // --- message queue ---
 
@@ -315,13 +315,13 @@ const statement select_peer_state{
 const statement insert_pending_status{
     "core_insert_pending_status",
     "INSERT INTO nexus.pending_status (pid, cwd, status, status_source) "
-    "VALUES ($1::integer, $2, $3, $4) RETURNING id"};
+    "VALUES ($1::bigint, $2, $3, $4) RETURNING id"};
 
 // The newest unapplied pending status for (pid $1, cwd $2) younger than $3 ms.
 const statement select_pending_status{
     "core_select_pending_status",
     "SELECT id, status, status_source, " NEXUS_MS("created_at") " AS created_ms "
-    "FROM nexus.pending_status WHERE pid = $1::integer AND cwd = $2 AND applied_at IS NULL "
+    "FROM nexus.pending_status WHERE pid = $1::bigint AND cwd = $2 AND applied_at IS NULL "
     "AND created_at > now() - make_interval(secs => $3::double precision / 1000) "
     "ORDER BY created_at DESC, id DESC LIMIT 1"};
 

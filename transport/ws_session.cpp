@@ -275,7 +275,11 @@ void ws_session::deliver(const std::string& text) {
       state_->metrics.error("invalid_frame_missing_type");
       break;
   }
-  on_send(wire::encode_error("invalid_frame", failure.detail));
+  // Answered by the connection's actor, in order with the frames before it
+  // (deviation 27), not from here.
+  wire::inbound in;
+  in.payload = frame_error{"invalid_frame", failure.detail, std::nullopt};
+  caf::anon_send(actor_, std::move(in));
 }
 
 void ws_session::on_send(std::string frame, std::optional<uint64_t> written_token) {

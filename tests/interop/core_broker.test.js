@@ -124,8 +124,13 @@ test('§10.7: hello, peers, direct, broadcast, gating, grace, offline queue, rea
 
   // 11: B is dnd → a `next` DM is held; `now` passes; idle releases the held one at once.
   b.peer.send({ type: 'set_status', status: 'dnd' });
-  await a.peer.request({ type: 'list_peers', _reqId: 'r2' }, (f) => f.type === 'peers_list' &&
-    f.peers.some((p) => p.pubkey === bob.session.publicKey && p.status === 'dnd'));
+  // set_status has no reply and travels on B's socket: poll A's view of it.
+  for (let i = 0, deadline = Date.now() + 5000; ; ++i) {
+    const list = await a.peer.request({ type: 'list_peers', _reqId: `dnd-${i}` },
+      (f) => f.type === 'peers_list' && f._reqId === `dnd-${i}`);
+    if (list.peers.some((p) => p.pubkey === bob.session.publicKey && p.status === 'dnd')) break;
+    assert.ok(Date.now() < deadline, 'B never showed as dnd');
+  }
   const held = mc.encryptDirect('held one', bob.session.publicKey, alice.session.secretKey);
   const heldAck = await a.peer.request({ type: 'send', id: 'eeeeeeeeeeeeeeee', targetSpec: bob.session.publicKey,
     priority: 'next', ...held }, (f) => f.type === 'ack' && f.id === 'eeeeeeeeeeeeeeee');
