@@ -12,7 +12,9 @@
 //   presence ──message_status_request────────────▶ mesh  ─▶ message_status_reply
 //   mesh     ──deliver───────────────────────────▶ presence (push now or hold, §3.6)
 //   mesh     ──(kick_atom, code, reason)─────────▶ presence (close the socket)
-//   anyone   ──(hook_status_atom, status)────────▶ presence (§6.4 hook)
+//   mesh     ──(hook_status_atom, status)────────▶ presence ─▶ hook_status_reply (§6.4 hook)
+//   hook     ──(hook_status_atom, presence_id, status)─▶ mesh ─▶ hook_status_reply
+//                                                  (delegated to the presence when online)
 #pragma once
 
 #include "actors/connection_table.hpp"
@@ -38,7 +40,10 @@ struct handshake_rejection; // actors/handshake.hpp
 using get_mesh_atom = caf::atom_constant<caf::atom("get_mesh")>;
 /// mesh → presence: (kick_atom, uint16_t code, std::string reason)
 using kick_atom = caf::atom_constant<caf::atom("kick")>;
-/// → presence: (hook_status_atom, std::string status) from POST /hook/set-status
+/// POST /hook/set-status (§6.4):
+///   → mesh:     (hook_status_atom, std::string presence_id, std::string status) → hook_status_reply
+///   → presence: (hook_status_atom, std::string status) → hook_status_reply
+/// The status string is one of idle|working|dnd (the route validated it).
 using hook_status_atom = caf::atom_constant<caf::atom("hook_stat")>;
 
 /// A hello (or session_hello) whose frame decoded.
@@ -106,6 +111,13 @@ struct message_status_reply {
   message_status_result_frame result;
 };
 
+/// The answer to a hook status: sent after the status was written (so a
+/// list_peers issued after the HTTP reply sees it).
+struct hook_status_reply {
+  bool found = false; ///< the mesh knows the presence (online or in its grace window)
+  bool dnd = false;   ///< it was dnd, so nothing changed ("DND is sacred")
+};
+
 } // namespace nexus
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::join_request)
@@ -119,3 +131,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::peers_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::peers_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::message_status_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::message_status_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(nexus::hook_status_reply)

@@ -190,6 +190,29 @@ caf::result<message_status_reply> on_message_status(mesh_actor_t* self,
   return rp;
 }
 
+/// §6.4: a hook status for one of this mesh's presences. An online
+/// presence decides itself (DND is sacred, write, drain) and answers the
+/// hook directly; a presence in its grace window has no actor, so only the
+/// table's status changes (the reattach starts from it).
+caf::result<hook_status_reply> on_hook_status(mesh_actor_t* self, const std::string& presence_id,
+                                              const std::string& status) {
+  auto& st = self->state;
+  auto* e = st.table.find(presence_id);
+  if (e == nullptr)
+    return hook_status_reply{};
+  if (auto it = st.presences.find(presence_id); it != st.presences.end()) {
+    auto rp = self->make_response_promise();
+    rp.delegate(it->second, hook_status_atom::value, status);
+    return rp;
+  }
+  hook_status_reply reply;
+  reply.found = true;
+  reply.dnd = e->status == peer_status::dnd;
+  if (auto parsed = parse_peer_status(status); parsed && !reply.dnd)
+    e->status = *parsed;
+  return reply;
+}
+
 caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage::mesh_row mesh,
                             std::vector<storage::member_row> members, caf::actor storage,
                             metrics::node_metrics* metrics) {
@@ -240,6 +263,11 @@ caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage
       [=](message_status_request& req) -> caf::result<message_status_reply> {
         touch();
         return on_message_status(self, req);
+      },
+      [=](hook_status_atom, const std::string& presence_id,
+          const std::string& status) -> caf::result<hook_status_reply> {
+        touch();
+        return on_hook_status(self, presence_id, status);
       },
       [=](status_atom) {
         auto& st = self->state;

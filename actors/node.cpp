@@ -1,6 +1,8 @@
 #include "actors/node.hpp"
 
+#include "actors/hook_route.hpp"
 #include "actors/mesh_registry.hpp"
+#include "actors/metrics_sampler.hpp"
 #include "actors/presence_actor.hpp"
 #include "actors/pg_supervisor.hpp"
 #include "actors/readiness_probe.hpp"
@@ -188,11 +190,22 @@ int run(const config::node_config& cfg) {
   auto meshes = spawn_mesh_registry(sys, cfg, node_metrics);
   transport::gateway gateway(cfg, node_metrics, health,
                              make_presence_factory(sys, shared_cfg, meshes, node_metrics));
+  auto hooks = spawn_hook_router(sys, cfg, meshes, node_metrics);
+  auto sampler = spawn_metrics_sampler(sys, cfg, node_metrics);
+  gateway.add_route("POST", "/hook/set-status", transport::route_match::exact,
+                    make_hook_handler(cfg, hooks));
+  // Every actor spawned here is stopped below, or ~actor_system would wait.
+  auto stop_actors = [&] {
+    self->send_exit(hooks, caf::exit_reason::user_shutdown);
+    self->send_exit(sampler, caf::exit_reason::user_shutdown);
+    self->send_exit(meshes, caf::exit_reason::user_shutdown);
+  };
   uint16_t port = 0;
   try {
     port = gateway.start();
   } catch (const std::exception& e) {
     log::error("node") << e.what();
+    stop_actors();
     return 1;
   }
   print_urls(cfg, port);
@@ -222,6 +235,8 @@ int run(const config::node_config& cfg) {
         log::info("node") << "migrations applied";
         reset_presences(self, *pool, cfg);
         self->send(meshes, storage_ready_atom::value, pool->all());
+        self->send(hooks, storage_ready_atom::value, pool->all());
+        self->send(sampler, storage_ready_atom::value, pool->all());
         self->send(probe, probe_now_atom::value);
         break;
       case migrate_outcome::stop_requested:
@@ -242,8 +257,8 @@ int run(const config::node_config& cfg) {
   shutdown_watchdog watchdog{milliseconds{cfg.shutdown_timeout_ms}};
   health.shutting_down = true;
   auto share = milliseconds{cfg.shutdown_timeout_ms / 4};
-  gateway.stop(share);
-  self->send_exit(meshes, caf::exit_reason::user_shutdown);
+  gateway.stop(share); // no hook request arrives after this
+  stop_actors();
   if (probe)
     self->send_exit(probe, caf::exit_reason::user_shutdown);
   if (pool)

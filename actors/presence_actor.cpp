@@ -49,6 +49,9 @@ void joined(presence_actor_t* self, join_reply& r) {
   st.mesh_id = r.mesh_id;
   st.me = r.entry;
   st.status = r.status;
+  if (st.status.source == status_source::hook)
+    persist_status(self); // a pending hook status applied at join (§4.2)
+  schedule_status_ttl(self);
   st.sink->send(wire::encode_hello_ack(r.ack)); // §2.8: the ack before any push
   auto early = std::move(st.early);
   st.early.clear();
@@ -196,8 +199,7 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
     if (auto status = parse_peer_status(s->status)) {
       write_status(st.status, *status, status_source::manual, unix_now_ms(),
                    st.cfg->hook_fresh_window_ms);
-      st.me.status = st.status.status;
-      publish_me(self);
+      status_written(self);
       release_held(self);
     }
     return;
@@ -299,6 +301,8 @@ void process_next(presence_actor_t* self) {
       if (std::holds_alternative<hello_frame>(frame.payload) ||
           std::holds_alternative<session_hello_frame>(frame.payload))
         start_join(self, std::move(frame));
+      else if (auto* err = std::get_if<frame_error>(&frame.payload); err && frame.type.empty())
+        st.sink->send(wire::encode_error(*err, frame.req_id)); // not even a frame: say so
       else
         send_error(st, "no_hello", "must send hello first");
       continue;
@@ -339,18 +343,22 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
       },
       [=](mark_flush_atom) { flush_marks(self); },
       [=](recheck_atom) { release_held(self); },
-      [=](hook_status_atom, const std::string& status) {
+      [=](status_ttl_atom) { on_status_ttl(self); },
+      [=](hook_status_atom, const std::string& status) -> hook_status_reply {
         touch();
         auto& st = self->state;
+        hook_status_reply reply;
+        reply.found = true;
+        reply.dnd = st.status.status == peer_status::dnd;
         auto parsed = parse_peer_status(status);
         if (!parsed || st.phase != presence_phase::online)
-          return;
+          return reply;
         if (!write_hook_status(st.status, *parsed, unix_now_ms(), st.cfg->hook_fresh_window_ms))
-          return; // DND is sacred (§6.4)
-        st.me.status = st.status.status;
-        publish_me(self);
+          return reply; // DND is sacred (§6.4 step 7): no write, no drain
+        status_written(self);
         release_held(self);
         drain_queue(self);
+        return reply;
       },
       [=](kick_atom, uint16_t code, const std::string& reason) {
         touch();

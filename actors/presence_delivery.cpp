@@ -11,6 +11,8 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 namespace nexus {
 namespace {
 
@@ -49,10 +51,8 @@ peer_status gate_status(presence_actor_t* self) {
   auto& st = self->state;
   auto before = st.status.status;
   auto eff = effective_status_for_drain(st.status, unix_now_ms(), st.cfg->hook_fresh_window_ms);
-  if (st.status.status != before) {
-    st.me.status = st.status.status;
-    publish_me(self);
-  }
+  if (st.status.status != before) // a bare timestamp bump is not worth a write
+    status_written(self);
   return eff.effective;
 }
 
@@ -79,6 +79,55 @@ void publish_me(presence_actor_t* self) {
   auto& st = self->state;
   if (st.mesh)
     self->send(st.mesh, presence_update{st.me.presence_id, st.me});
+}
+
+void status_written(presence_actor_t* self) {
+  auto& st = self->state;
+  st.me.status = st.status.status;
+  publish_me(self);
+  persist_status(self);
+  schedule_status_ttl(self);
+}
+
+void persist_status(presence_actor_t* self) {
+  auto& st = self->state;
+  if (!st.storage || st.me.presence_id.empty())
+    return;
+  db_request req{{db_call{&storage::broker_sql::update_presence_status,
+                          {st.me.presence_id, std::string(to_string(st.status.status)),
+                           std::string(to_string(st.status.source)),
+                           std::to_string(st.status.updated_at_ms)}}}};
+  self->request(st.storage, storage_timeout(st), std::move(req))
+      .then([](db_reply&) {},
+            [](caf::error& err) {
+              // The live status (memory, list_peers) is authoritative; the
+              // row catches up at the next write.
+              log::warn("presence") << "storing the status failed: " << to_string(err);
+            });
+}
+
+void schedule_status_ttl(presence_actor_t* self) {
+  auto& st = self->state;
+  if (st.ttl_queued || st.status.status != peer_status::working)
+    return;
+  // sweep_working_ttl flips when now - updated_at > ttl: fire 1 ms after.
+  int64_t due = st.status.updated_at_ms + st.cfg->status_ttl_ms + 1 - unix_now_ms();
+  st.ttl_queued = true;
+  self->delayed_send(self, std::chrono::milliseconds(std::max<int64_t>(due, 1)),
+                     status_ttl_atom::value);
+}
+
+void on_status_ttl(presence_actor_t* self) {
+  auto& st = self->state;
+  st.ttl_queued = false;
+  if (st.phase != presence_phase::online)
+    return;
+  if (!sweep_working_ttl(st.status, unix_now_ms(), st.cfg->status_ttl_ms)) {
+    schedule_status_ttl(self); // refreshed meanwhile: wait for the new deadline
+    return;
+  }
+  status_written(self);
+  release_held(self); // idle takes every priority (§3.6 step 2)
 }
 
 void on_deliver(presence_actor_t* self, deliver d) {

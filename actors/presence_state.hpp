@@ -51,6 +51,7 @@ struct presence_state {
   bool mark_queued = false;
   bool drain_more = false;
   bool recheck_queued = false;
+  bool ttl_queued = false;         ///< a status_ttl_atom timer is pending (at most one)
 
   uint64_t handled = 0;
   int64_t last_activity_ms = 0;
@@ -60,6 +61,8 @@ using presence_actor_t = caf::stateful_actor<presence_state>;
 
 using mark_flush_atom = caf::atom_constant<caf::atom("mark_flush")>;
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
+/// Internal timer: a `working` status may have outlived status_ttl_ms (§4.2).
+using status_ttl_atom = caf::atom_constant<caf::atom("status_ttl")>;
 
 // presence_delivery.cpp
 void on_deliver(presence_actor_t* self, deliver d);
@@ -69,6 +72,17 @@ void release_held(presence_actor_t* self);
 void drain_queue(presence_actor_t* self);
 /// Tells the mesh the peer-visible fields changed.
 void publish_me(presence_actor_t* self);
+/// After st.status was written: mirror it into `me`, tell the mesh, store
+/// status/source/updated_at on the presence row, arm the TTL timer.
+void status_written(presence_actor_t* self);
+/// Stores st.status on the presence row (update_presence_status).
+void persist_status(presence_actor_t* self);
+/// Arms the working-status TTL timer when the status is `working` and no
+/// timer is pending; it fires just after updated_at + status_ttl_ms.
+void schedule_status_ttl(presence_actor_t* self);
+/// The TTL timer fired: working older than status_ttl_ms → idle via jsonl
+/// (sweep_working_ttl), then held messages are looked at again.
+void on_status_ttl(presence_actor_t* self);
 
 inline std::chrono::milliseconds storage_timeout(const presence_state& st) {
   return std::chrono::milliseconds(st.cfg->storage_request_timeout_ms);
