@@ -179,6 +179,7 @@ int run(const config::node_config& cfg) {
   metrics::registry registry;
   metrics::node_metrics node_metrics(registry);
   node_health health;
+  health.starting = true;
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
@@ -237,6 +238,7 @@ int run(const config::node_config& cfg) {
         self->send(meshes, storage_ready_atom::value, pool->all());
         self->send(hooks, storage_ready_atom::value, pool->all());
         self->send(sampler, storage_ready_atom::value, pool->all());
+        health.starting = false; // after storage_ready is in every mailbox
         self->send(probe, probe_now_atom::value);
         break;
       case migrate_outcome::stop_requested:

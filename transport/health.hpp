@@ -18,6 +18,10 @@ struct node_health {
   std::atomic<bool> migrations_applied{false}; ///< schema is at the binary's version
   std::atomic<bool> db_restarting{false};      ///< embedded PostgreSQL is being restarted
   std::atomic<bool> shutting_down{false};
+  /// Set by the node while its start-up steps run (the storage pool handed to
+  /// the actors that need it, presences reset): not ready even if the
+  /// database already is, so no hello meets a half-started node.
+  std::atomic<bool> starting{false};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   /// Empty when ready, else the reason reported by /health/ready.
@@ -30,6 +34,8 @@ struct node_health {
       return "db_down";
     if (!migrations_applied)
       return "migrations_pending";
+    if (starting)
+      return "starting";
     return {};
   }
 
