@@ -82,14 +82,15 @@ const running = new Set(); // NexusNode objects not yet stopped
 process.on('exit', () => {
   for (const node of running) {
     node.child.kill('SIGKILL');
-    fs.rmSync(node.home, { recursive: true, force: true });
+    if (node.ownsHome) fs.rmSync(node.home, { recursive: true, force: true });
   }
 });
 
 class NexusNode {
-  constructor(child, home) {
+  constructor(child, home, ownsHome = true) {
     this.child = child;
     this.home = home;
+    this.ownsHome = ownsHome; // false: the caller's `home`, kept after stop
     this.port = 0;
     this.output = '';
     this.exit = new Promise((resolve) => {
@@ -130,7 +131,7 @@ class NexusNode {
       this.exit,
       new Promise((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); }),
     ]).finally(() => clearTimeout(timer));
-    fs.rmSync(this.home, { recursive: true, force: true });
+    if (this.ownsHome) fs.rmSync(this.home, { recursive: true, force: true });
     running.delete(this);
     if (!result) {
       this.child.kill('SIGKILL');
@@ -144,15 +145,18 @@ class NexusNode {
 /**
  * Starts nexusd on a free loopback port with a fresh home, using
  * `databaseUrl`; resolves once /health/ready is 200 (unless waitReady:false).
+ * `home`: an existing directory to use instead (e.g. to restart a node on its
+ * embedded PostgreSQL); the caller owns it and it is never removed here.
  */
-async function startNode({ databaseUrl, args = [], env = {}, waitReady = true, timeoutMs = STARTUP_TIMEOUT_MS } = {}) {
+async function startNode({ databaseUrl, home: fixedHome, args = [], env = {}, waitReady = true,
+  timeoutMs = STARTUP_TIMEOUT_MS } = {}) {
   const binary = nexusdBinary();
   try { fs.accessSync(binary, fs.constants.X_OK); } catch { throw new Error(`NEXUSD_BINARY=${binary} is not an executable file`); }
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-interop-home-'));
+  const home = fixedHome ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-interop-home-'));
   const argv = ['--listen', '127.0.0.1:0', '--home', home];
   if (databaseUrl) argv.push('--database-url', databaseUrl);
   const child = spawn(binary, [...argv, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const node = new NexusNode(child, home);
+  const node = new NexusNode(child, home, fixedHome === undefined);
   running.add(node);
   const spawnError = new Promise((_, reject) => child.on('error', (err) => reject(new Error(`cannot run ${binary}: ${err.message}`))));
   spawnError.catch(() => {});
@@ -168,7 +172,7 @@ async function startNode({ databaseUrl, args = [], env = {}, waitReady = true, t
     if (waitReady) await node.waitReady(timeoutMs);
   } catch (err) {
     child.kill('SIGKILL');
-    fs.rmSync(home, { recursive: true, force: true });
+    if (node.ownsHome) fs.rmSync(home, { recursive: true, force: true });
     running.delete(node);
     throw err;
   }
