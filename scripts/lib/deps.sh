@@ -40,3 +40,7 @@ nexus_jobs() { nproc 2>/dev/null || echo 2; }
 
 # ccache keeps warm rebuilds at a few seconds; PCH needs the sloppiness.
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+# Reuse cached objects across clones of the repo (CI clones afresh): paths
+# are hashed relative to the checkout, and the working directory is not.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=true

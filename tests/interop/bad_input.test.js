@@ -11,7 +11,7 @@ const assert = require('node:assert/strict');
 
 const mc = require('./lib/claudemesh_crypto');
 const { WsPeer } = require('./lib/ws_peer');
-const { startMeshEnv, listPeers } = require('./lib/mesh_fixture2');
+const { startMeshEnv, listPeers } = require('./lib/mesh_env');
 
 const DEPTH_MAX = 32; // the default json_depth_max
 let env, alice, bob, observer;

@@ -17,7 +17,7 @@ const assert = require('node:assert/strict');
 
 const mc = require('./lib/claudemesh_crypto');
 const { WsPeer } = require('./lib/ws_peer');
-const { startMeshEnv, sendAndAck, listPeers, isSystem, isMessage, isAck } = require('./lib/mesh_fixture2');
+const { startMeshEnv, sendAndAck, listPeers, isSystem, isMessage, isAck } = require('./lib/mesh_env');
 
 describe('send rate limit (burst 3, 1/min)', () => {
   let env;

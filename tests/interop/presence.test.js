@@ -14,7 +14,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const mc = require('./lib/claudemesh_crypto');
-const { startMeshEnv, sendAndAck, listPeers, isSystem, isMessage } = require('./lib/mesh_fixture2');
+const { startMeshEnv, sendAndAck, listPeers, isSystem, isMessage } = require('./lib/mesh_env');
 
 let env, alice, bob, carol, dave, erin;
 let idCounter = 0;

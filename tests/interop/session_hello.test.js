@@ -10,7 +10,7 @@ const assert = require('node:assert/strict');
 
 const mc = require('./lib/claudemesh_crypto');
 const { WsPeer } = require('./lib/ws_peer');
-const { startMeshEnv, buildSessionHello, listPeers, isSystem } = require('./lib/mesh_fixture2');
+const { startMeshEnv, buildSessionHello, listPeers, isSystem } = require('./lib/mesh_env');
 
 let env, alice, bob, observer;
 

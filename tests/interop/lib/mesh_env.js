@@ -13,6 +13,7 @@ const path = require('node:path');
 const mc = require('./claudemesh_crypto');
 const { createTestDatabase, startNode } = require('./node_process');
 const { WsPeer } = require('./ws_peer');
+const { nexusdAdmin } = require('./mesh_fixture');
 
 const isSystem = (event) => (f) => f.type === 'push' && f.subtype === 'system' && f.event === event;
 const isMessage = (f) => f.type === 'push' && f.subtype === undefined;
@@ -32,8 +33,7 @@ async function startMeshEnv({ args = [], meshName = 'fixture' } = {}) {
   env.db = await createTestDatabase();
   env.adminHome = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-interop-admin-'));
   env.node = await startNode({ databaseUrl: env.db.url, args });
-  env.nexusd = (cliArgs) => JSON.parse(execFileSync(process.env.NEXUSD_BINARY,
-    [...cliArgs, '--home', env.adminHome, '--database-url', env.db.url, '--json'], { encoding: 'utf8' }));
+  env.nexusd = (cliArgs) => nexusdAdmin(cliArgs, { home: env.adminHome, databaseUrl: env.db.url });
   env.meshId = env.nexusd(['mesh', 'create', '--name', meshName]).id;
 
   /** A member {name, member keypair, memberId, session keypair}. */
