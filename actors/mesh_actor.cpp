@@ -1,5 +1,6 @@
 // The mesh actor's behavior: dispatch, presence lifecycle (updates, grace,
 // eviction, §4.6), peers_list (§4.1), message_status (§3.10), status.
+#include "actors/collab.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "config/log.hpp"
@@ -241,6 +242,10 @@ caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage
       [=](presence_update& u) {
         touch();
         on_presence_update(self, u);
+      },
+      [=](const state_change_request& req) { // set_state / share_context (§5.1, §5.4)
+        touch();
+        fan_out_state_change(self, req);
       },
       [=](presence_left& left) {
         touch();

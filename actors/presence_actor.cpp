@@ -1,5 +1,6 @@
 // The presence's frame side: the hello (§2), then every request frame in
 // arrival order (§3, §4), answered through the connection's sink.
+#include "actors/collab.hpp"
 #include "actors/handshake.hpp"
 #include "actors/presence_state.hpp"
 #include "actors/status.hpp"
@@ -288,6 +289,11 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
             [=](caf::error&) { done(self); });
     return;
   }
+  if (auto* c = std::get_if<collab_frame>(&p)) { // §5.1–§5.4 (actors/collab.hpp)
+    st.busy = true;
+    handle_collab(self, *c, in.req_id, [self] { done(self); });
+    return;
+  }
   // A second hello (§1.3: ignored) or a type the broker does not handle yet
   // (§1.2: silently ignored).
 }
@@ -340,6 +346,10 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
       [=](const transport::frame_written& w) {
         touch();
         on_written(self, w.token);
+      },
+      [=](const state_change_frame& change) {
+        touch();
+        push_state_change(self, change);
       },
       [=](mark_flush_atom) { flush_marks(self); },
       [=](recheck_atom) { release_held(self); },

@@ -147,6 +147,8 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
     return decode_join_group(frame);
   if (type == "leave_group")
     return decode_leave_group(frame);
+  if (auto collab = decode_collab(type, frame))
+    return std::move(*collab);
   return other_frame{};
 }
 

@@ -9,6 +9,7 @@
 
 #include <rapidjson/document.h>
 
+#include <optional>
 #include <string_view>
 
 namespace nexus::wire {
@@ -20,6 +21,9 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
 /// Never fail: wrong or missing fields map as described in frames.hpp so the
 /// handshake checks produce the reference's rejection codes.
 hello_frame decode_hello(const rapidjson::Value& frame);
+/// §5.1–§5.4 (frame_decode_collab.cpp): a collab_frame or frame_error, or
+/// nullopt when `type` is not a collaboration type.
+std::optional<frame_payload> decode_collab(std::string_view type, const rapidjson::Value& frame);
 session_hello_frame decode_session_hello(const rapidjson::Value& frame);
 
 } // namespace nexus::wire

@@ -19,6 +19,8 @@
 // Thread-safety: plain values; copy freely between threads and actors.
 #pragma once
 
+#include "transport/frames_collab.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -209,6 +211,6 @@ using frame_payload =
     std::variant<other_frame, frame_error, hello_frame, session_hello_frame, send_frame,
                  client_ack_frame, message_status_frame, set_status_frame, set_summary_frame,
                  set_visible_frame, set_profile_frame, set_stats_frame, list_peers_frame,
-                 join_group_frame, leave_group_frame>;
+                 join_group_frame, leave_group_frame, collab_frame>;
 
 } // namespace nexus
