@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The Nexus benchmark in one command (issue 8): builds nexusd Release (or
+# uses NEXUSD_BINARY), starts a throwaway PostgreSQL with durable settings
+# (fsync=on, synchronous_commit=on), and runs the sweep 10×100, 50×100,
+# 100×100, 100×1000 burst and 100 peers paced at 1000 msgs/s for 30 s, each
+# on a fresh nexusd with --send-rate-per-min 0 and a fresh database. Writes
+# bench/results/<UTC date-time>.json and the table in bench/RESULTS.md.
+# Bounded: every case has a drain deadline; the whole sweep takes a few
+# minutes. Extra arguments go to bench/sweep.js (e.g. --only 100x1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+nexus_require_packages "${NEXUS_BUILD_PACKAGES[@]}" ${NEXUS_TEST_PACKAGES[@]+"${NEXUS_TEST_PACKAGES[@]}"}
+
+if [ -z "${NEXUSD_BINARY:-}" ]; then
+  echo "nexus: building Release binaries in build/release" >&2
+  cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DNEXUS_TESTS=OFF >/dev/null
+  cmake --build build/release -j"$(nexus_jobs)" --target nexusd
+  NEXUSD_BINARY=$PWD/build/release/apps/nexusd/nexusd
+fi
+export NEXUSD_BINARY
+
+# The load generator reuses the interop client's pinned npm packages.
+if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
+  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+# --- a durable throwaway PostgreSQL ---------------------------------------
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -x "$PG_BIN/postgres" ] || { echo "nexus: error: no PostgreSQL server binaries under /usr/lib/postgresql" >&2; exit 1; }
+PG_DIR=$(mktemp -d /tmp/nexus-bench-pg.XXXXXX)
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres:postgres "$PG_DIR"
+  as_pg=(runuser -u postgres --)
+fi
+stop_pg() {
+  "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap stop_pg EXIT
+"${as_pg[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 >/dev/null
+PG_SETTINGS="-c fsync=on -c synchronous_commit=on -c max_connections=200"
+PG_PORT=""
+for _ in $(seq 1 20); do
+  port=$((20000 + RANDOM % 40000))
+  if "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 30 \
+      -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $PG_SETTINGS" start >/dev/null 2>&1; then
+    PG_PORT=$port
+    break
+  fi
+done
+[ -n "$PG_PORT" ] || { echo "nexus: error: could not start PostgreSQL (see $PG_DIR/log)" >&2; cat "$PG_DIR/log" >&2 || true; exit 1; }
+export NEXUS_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+export NEXUS_BENCH_PG_DATA="$PG_DIR/data"
+export NEXUS_BENCH_PG_SETTINGS="$("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /'), own throwaway server, fsync=on, synchronous_commit=on (durable), data in $(df -P "$PG_DIR" | awk 'NR==2 {print $1}')"
+
+mkdir -p bench/results
+node bench/sweep.js --out "bench/results/$(date -u +%Y-%m-%dT%H%M%SZ).json" --results-md bench/RESULTS.md "$@"
