@@ -1,5 +1,7 @@
 #include "actors/storage_batch.hpp"
 
+#include <optional>
+
 namespace nexus {
 
 using storage::storage_errc;
@@ -30,14 +32,33 @@ db_reply run_calls(storage::pg_connection& conn, const db_request& req) {
   return reply;
 }
 
-} // namespace
+/// COMMIT, mapping its failure onto every request that had succeeded.
+void commit(storage::pg_connection& conn, batch_outcome& out) {
+  try {
+    conn.exec_script("COMMIT");
+  } catch (const std::exception& e) {
+    // Lost during COMMIT: the outcome is unknown (connection_lost). A COMMIT
+    // refused on a live session (e.g. a deferred constraint) rolled back
+    // everything; report its own error, which is definite.
+    storage_errc code = storage_errc::connection_lost;
+    if (conn.ok())
+      if (auto* se = dynamic_cast<const storage_error*>(&e))
+        code = se->code();
+    for (auto& r : out.requests)
+      if (r.error == storage_errc::none) {
+        r.error = code;
+        r.message = e.what();
+        r.reply = {};
+      }
+    out.connection_lost = !conn.ok();
+  }
+}
 
-batch_outcome execute_batch(storage::pg_connection& conn,
-                            const std::vector<const db_request*>& batch) {
+/// The careful path: one SAVEPOINT per request so a failing one fails alone.
+batch_outcome run_isolated(storage::pg_connection& conn,
+                           const std::vector<const db_request*>& batch) {
   batch_outcome out;
   out.requests.resize(batch.size());
-  if (batch.empty())
-    return out;
 
   try {
     conn.exec_script("BEGIN");
@@ -94,25 +115,66 @@ batch_outcome execute_batch(storage::pg_connection& conn,
     }
   }
 
-  try {
-    conn.exec_script("COMMIT");
-  } catch (const std::exception& e) {
-    // Lost during COMMIT: the outcome is unknown (connection_lost). A COMMIT
-    // refused on a live session (e.g. a deferred constraint) rolled back
-    // everything; report its own error, which is definite.
-    storage_errc code = storage_errc::connection_lost;
-    if (conn.ok())
-      if (auto* se = dynamic_cast<const storage_error*>(&e))
-        code = se->code();
-    for (auto& r : out.requests)
-      if (r.error == storage_errc::none) {
-        r.error = code;
-        r.message = e.what();
-        r.reply = {};
-      }
-    out.connection_lost = !conn.ok();
-  }
+  commit(conn, out);
   return out;
+}
+
+/// The fast path: every request in one transaction, no savepoints (one
+/// round trip per statement instead of three). If any request fails on a
+/// live session the whole transaction is rolled back and nullopt returned:
+/// the caller reruns the batch on the careful path, so a failure still
+/// fails alone.
+std::optional<batch_outcome> run_optimistic(storage::pg_connection& conn,
+                                            const std::vector<const db_request*>& batch) {
+  batch_outcome out;
+  out.requests.resize(batch.size());
+  try {
+    conn.exec_script("BEGIN");
+  } catch (const std::exception& e) {
+    if (!conn.ok()) {
+      fail_all(out, conn, storage_errc::unavailable, e.what());
+      out.nothing_attempted = true;
+    } else {
+      fail_all(out, conn, storage_errc::query_failed, e.what());
+    }
+    return out;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    std::string why;
+    try {
+      out.requests[i].reply = run_calls(conn, *batch[i]);
+      continue;
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    if (!conn.ok()) {
+      fail_all(out, conn, storage_errc::connection_lost, why);
+      return out;
+    }
+    try {
+      conn.exec_script("ROLLBACK");
+    } catch (const std::exception& e) {
+      fail_all(out, conn, conn.ok() ? storage_errc::query_failed : storage_errc::connection_lost,
+               e.what());
+      out.connection_lost = true; // state unknown: have the caller reconnect
+      return out;
+    }
+    return std::nullopt;
+  }
+  commit(conn, out);
+  return out;
+}
+
+} // namespace
+
+batch_outcome execute_batch(storage::pg_connection& conn,
+                            const std::vector<const db_request*>& batch) {
+  if (batch.empty())
+    return {};
+  if (batch.size() > 1)
+    if (auto out = run_optimistic(conn, batch))
+      return std::move(*out);
+  return run_isolated(conn, batch);
 }
 
 } // namespace nexus

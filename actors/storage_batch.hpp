@@ -7,7 +7,10 @@
 //   COMMIT
 //
 // A request that fails is rolled back to its savepoint and fails alone; the
-// others still commit. (A batch of one request needs no savepoint.) If the
+// others still commit. (A batch of one request needs no savepoint.) Since
+// failures are rare, a batch first runs WITHOUT savepoints (one round trip
+// per statement instead of three); only if a request fails is it rolled
+// back whole and rerun with them. If the
 // session breaks at any point, every request of the batch fails with
 // connection_lost — it may or may not have committed — and the caller must
 // drop the connection. If BEGIN itself finds the session broken, nothing was
