@@ -193,7 +193,16 @@ caf::result<send_ack> handle_send(mesh_actor_t* self, send_request& req) {
   std::optional<std::string> member_id;
   if (auto it = st.member_by_pubkey.find(f.targetSpec); it != st.member_by_pubkey.end())
     member_id = it->second;
-  bool maybe_member = !member_id && crypto::is_lower_hex(f.targetSpec, 64);
+  // A session key of a live (or grace) connection needs no lookup: the
+  // table already knows its member. Only an unknown 64-hex key may be a
+  // member added since the mesh loaded.
+  bool in_table = false;
+  for (const auto& [id, e] : st.table.entries())
+    if (e.session_pubkey == f.targetSpec || e.member_pubkey == f.targetSpec) {
+      in_table = true;
+      break;
+    }
+  bool maybe_member = !member_id && !in_table && crypto::is_lower_hex(f.targetSpec, 64);
   if (!maybe_member) {
     route_direct(self, std::move(req), member_id, rp);
     return rp;

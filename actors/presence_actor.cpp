@@ -303,6 +303,7 @@ void process_next(presence_actor_t* self) {
   while (!st.busy && !st.queue.empty() && st.phase != presence_phase::closed) {
     auto frame = std::move(st.queue.front());
     st.queue.pop_front();
+    st.sink->consumed(1);
     if (st.phase == presence_phase::awaiting_hello) {
       if (std::holds_alternative<hello_frame>(frame.payload) ||
           std::holds_alternative<session_hello_frame>(frame.payload))
@@ -380,7 +381,7 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
         auto& st = self->state;
         if (st.mesh && !st.me.presence_id.empty())
           self->send(st.mesh, presence_left{st.me.presence_id, st.me.epoch});
-        flush_marks(self);
+        flush_marks(self, true);
         st.metrics->reg.get_gauge("nexus_held_messages", "queued pushes held by recipient status")
             .add(-static_cast<int64_t>(st.held.size()));
         self->quit();

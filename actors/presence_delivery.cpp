@@ -199,11 +199,15 @@ void on_written(presence_actor_t* self, uint64_t token) {
   }
 }
 
-void flush_marks(presence_actor_t* self) {
+void flush_marks(presence_actor_t* self, bool closing) {
   auto& st = self->state;
   st.mark_queued = false;
-  if (st.to_mark.empty() || !st.storage)
+  // One UPDATE in flight per connection: what is written meanwhile waits
+  // and goes in the next one, so marks batch up under load. A closing
+  // connection sends what it has regardless: it will not see the reply.
+  if (st.to_mark.empty() || !st.storage || (st.mark_in_flight && !closing))
     return;
+  st.mark_in_flight = true;
   auto ids = std::move(st.to_mark);
   st.to_mark.clear();
   db_request req{{db_call{&storage::broker_sql::mark_delivered,
@@ -212,15 +216,19 @@ void flush_marks(presence_actor_t* self) {
       .then(
           [=](db_reply& rows) {
             auto& st = self->state;
+            st.mark_in_flight = false;
             if (st.drain_more && !rows.results.at(0).rows.empty()) {
               st.drain_more = false;
               drain_queue(self);
             }
+            flush_marks(self);
           },
           [=](caf::error& err) {
             // The rows stay undelivered and come again at the next hello:
             // at-least-once, clients de-duplicate by messageId.
             log::warn("presence") << "recording deliveries failed: " << to_string(err);
+            self->state.mark_in_flight = false;
+            flush_marks(self);
           });
 }
 

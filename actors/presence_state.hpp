@@ -49,6 +49,7 @@ struct presence_state {
   uint64_t next_token = 1;
   std::vector<std::string> to_mark;
   bool mark_queued = false;
+  bool mark_in_flight = false;     ///< a mark_delivered UPDATE is out
   bool drain_more = false;
   bool recheck_queued = false;
   bool ttl_queued = false;         ///< a status_ttl_atom timer is pending (at most one)
@@ -67,7 +68,7 @@ using status_ttl_atom = caf::atom_constant<caf::atom("status_ttl")>;
 // presence_delivery.cpp
 void on_deliver(presence_actor_t* self, deliver d);
 void on_written(presence_actor_t* self, uint64_t token);
-void flush_marks(presence_actor_t* self);
+void flush_marks(presence_actor_t* self, bool closing = false);
 void release_held(presence_actor_t* self);
 void drain_queue(presence_actor_t* self);
 /// Tells the mesh the peer-visible fields changed.
