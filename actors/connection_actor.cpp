@@ -29,6 +29,7 @@ caf::behavior connection_actor(caf::stateful_actor<connection_state>* self,
         auto& st = self->state;
         touch(st);
         ++st.frames_in;
+        st.sink->consumed(1);
         auto* err = std::get_if<frame_error>(&in.payload);
         if (err != nullptr && in.type.empty()) // not even a frame (no type, too deep, ...)
           st.sink->send(wire::encode_error(*err, in.req_id));

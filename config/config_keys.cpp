@@ -67,6 +67,10 @@ std::vector<key_spec> build_table() {
   t.push_back(integer("ws_outbound_queue_frames_max", 4096, 1, 10000000,
                       "frames waiting to be written to one connection before it is closed as too slow",
                       &nc::ws_outbound_queue_frames_max));
+  t.push_back(integer("ws_inbound_frames_pending_max", 128, 1, 1000000,
+                      "frames of one connection waiting for its actor before the socket is no longer read "
+                      "(backpressure)",
+                      &nc::ws_inbound_frames_pending_max));
   t.push_back(integer("ws_ping_interval_ms", 30000, 100, 3600000,
                       "keepalive ping period", &nc::ws_ping_interval_ms));
   t.push_back(integer("ws_pong_timeout_ms", 75000, 200, 7200000,

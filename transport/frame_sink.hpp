@@ -44,6 +44,12 @@ public:
   virtual void close(uint16_t code, std::string reason) = 0;
   /// Aborts the TCP connection without a close frame (keepalive failure).
   virtual void abort() = 0;
+  /// The actor has taken up `n` inbound frames. The connection stops reading
+  /// its socket while ws_inbound_frames_pending_max frames are handed over
+  /// and not yet taken up (TCP backpressure), so a client pipelining
+  /// requests cannot grow the node's memory without bound. Actors call it
+  /// once per wire::inbound they dequeue.
+  virtual void consumed(std::size_t /*n*/) {}
 };
 
 /// What the gateway knows about a connection when it is accepted.

@@ -94,6 +94,19 @@ public:
     });
   }
 
+  /// The actor took up `n` frames: reading resumes once it is below the bound.
+  void post_consumed(std::size_t n) {
+    net::post(strand_, [self = shared_from_this(), n] {
+      self->frames_pending_ -= std::min(n, self->frames_pending_);
+      if (self->read_paused_ && self->frames_pending_ < self->pending_max() &&
+          self->phase_ == phase::open) {
+        self->read_paused_ = false;
+        self->last_rx_ = clock_type::now(); // the pause was ours, not the peer's silence
+        self->do_read();
+      }
+    });
+  }
+
   void post_abort() {
     net::post(strand_, [self = shared_from_this()] { self->abort("aborted"); });
   }
@@ -116,6 +129,10 @@ private:
     closing,   ///< we asked for a close; inbound frames are no longer delivered
     done,      ///< socket gone, actor told
   };
+
+  std::size_t pending_max() const {
+    return static_cast<std::size_t>(state_->cfg.ws_inbound_frames_pending_max);
+  }
 
   std::chrono::milliseconds pong_timeout() const {
     return std::chrono::milliseconds(state_->cfg.ws_pong_timeout_ms);
@@ -164,6 +181,8 @@ private:
   const char* abort_reason_ = nullptr; ///< set when we aborted the TCP connection
   clock_type::time_point close_abort_at_ = clock_type::time_point::max(); ///< close_timer_ expiry
   clock_type::time_point last_rx_;     ///< last frame, ping or pong from the peer
+  std::size_t frames_pending_ = 0;     ///< handed to the actor, not yet taken up by it
+  bool read_paused_ = false;           ///< backpressure: the actor is behind
 };
 
 /// The actor's handle on its connection: holds the session weakly and only
@@ -186,6 +205,10 @@ public:
   void abort() override {
     if (auto s = session_.lock())
       s->post_abort();
+  }
+  void consumed(std::size_t n) override {
+    if (auto s = session_.lock())
+      s->post_consumed(n);
   }
 
 private:
@@ -251,12 +274,17 @@ void ws_session::on_read(const error_code& ec, std::size_t bytes) {
   buffer_.consume(buffer_.size());
   if (phase_ == phase::open && !pending_close_)
     deliver(text);
+  if (frames_pending_ >= pending_max() && phase_ == phase::open) {
+    read_paused_ = true; // TCP backpressure until the actor catches up
+    return;
+  }
   do_read();
 }
 
 void ws_session::deliver(const std::string& text) {
   auto decoded = wire::decode(text, state_->cfg.json_depth_max);
   if (auto* in = std::get_if<wire::inbound>(&decoded)) {
+    ++frames_pending_;
     caf::anon_send(actor_, std::move(*in));
     return;
   }
@@ -279,6 +307,7 @@ void ws_session::deliver(const std::string& text) {
   // (deviation 27), not from here.
   wire::inbound in;
   in.payload = frame_error{"invalid_frame", failure.detail, std::nullopt};
+  ++frames_pending_;
   caf::anon_send(actor_, std::move(in));
 }
 
@@ -395,6 +424,8 @@ void ws_session::arm_keepalive() {
 void ws_session::on_keepalive(const error_code& ec) {
   if (ec || phase_ == phase::done)
     return;
+  if (read_paused_)
+    last_rx_ = clock_type::now(); // not reading is our doing: pongs wait in the socket
   if (clock_type::now() - last_rx_ > pong_timeout()) {
     state_->metrics.error("keepalive_timeout");
     log::info("gateway") << "connection " << info_.id << " silent too long, aborting";
