@@ -21,36 +21,11 @@ fi
 export NEXUSD_BINARY
 
 # The load generator reuses the interop client's pinned npm packages.
-if [ ! -d tests/interop/node_modules ] || [ tests/interop/package-lock.json -nt tests/interop/node_modules/.package-lock.json ]; then
-  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+source scripts/lib/throwaway_pg.sh
+nexus_install_interop_packages
 
 # --- a durable throwaway PostgreSQL ---------------------------------------
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[ -x "$PG_BIN/postgres" ] || { echo "nexus: error: no PostgreSQL server binaries under /usr/lib/postgresql" >&2; exit 1; }
-PG_DIR=$(mktemp -d /tmp/nexus-bench-pg.XXXXXX)
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then
-  chown postgres:postgres "$PG_DIR"
-  as_pg=(runuser -u postgres --)
-fi
-stop_pg() {
-  "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
-  rm -rf "$PG_DIR"
-}
-trap stop_pg EXIT
-"${as_pg[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 >/dev/null
-PG_SETTINGS="-c fsync=on -c synchronous_commit=on -c max_connections=200"
-PG_PORT=""
-for _ in $(seq 1 20); do
-  port=$((20000 + RANDOM % 40000))
-  if "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 30 \
-      -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $PG_SETTINGS" start >/dev/null 2>&1; then
-    PG_PORT=$port
-    break
-  fi
-done
-[ -n "$PG_PORT" ] || { echo "nexus: error: could not start PostgreSQL (see $PG_DIR/log)" >&2; cat "$PG_DIR/log" >&2 || true; exit 1; }
+nexus_start_throwaway_pg bench "-c fsync=on -c synchronous_commit=on -c max_connections=200"
 export NEXUS_TEST_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
 export NEXUS_BENCH_PG_DATA="$PG_DIR/data"
 export NEXUS_BENCH_PG_SETTINGS="$("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /'), own throwaway server, fsync=on, synchronous_commit=on (durable), data in $(df -P "$PG_DIR" | awk 'NR==2 {print $1}')"
