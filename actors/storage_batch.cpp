@@ -32,6 +32,23 @@ db_reply run_calls(storage::pg_connection& conn, const db_request& req) {
   return reply;
 }
 
+/// BEGIN; on failure every request gets the error (nothing was attempted
+/// when the session turned out broken, so the caller may retry).
+bool begin(storage::pg_connection& conn, batch_outcome& out) {
+  try {
+    conn.exec_script("BEGIN");
+    return true;
+  } catch (const std::exception& e) {
+    if (!conn.ok()) {
+      fail_all(out, conn, storage_errc::unavailable, e.what());
+      out.nothing_attempted = true;
+    } else {
+      fail_all(out, conn, storage_errc::query_failed, e.what());
+    }
+    return false;
+  }
+}
+
 /// COMMIT, mapping its failure onto every request that had succeeded.
 void commit(storage::pg_connection& conn, batch_outcome& out) {
   try {
@@ -59,18 +76,8 @@ batch_outcome run_isolated(storage::pg_connection& conn,
                            const std::vector<const db_request*>& batch) {
   batch_outcome out;
   out.requests.resize(batch.size());
-
-  try {
-    conn.exec_script("BEGIN");
-  } catch (const std::exception& e) {
-    if (!conn.ok()) {
-      fail_all(out, conn, storage_errc::unavailable, e.what());
-      out.nothing_attempted = true;
-    } else {
-      fail_all(out, conn, storage_errc::query_failed, e.what());
-    }
+  if (!begin(conn, out))
     return out;
-  }
 
   // With one request the transaction is its savepoint: save two round trips.
   const bool savepoints = batch.size() > 1;
@@ -128,17 +135,8 @@ std::optional<batch_outcome> run_optimistic(storage::pg_connection& conn,
                                             const std::vector<const db_request*>& batch) {
   batch_outcome out;
   out.requests.resize(batch.size());
-  try {
-    conn.exec_script("BEGIN");
-  } catch (const std::exception& e) {
-    if (!conn.ok()) {
-      fail_all(out, conn, storage_errc::unavailable, e.what());
-      out.nothing_attempted = true;
-    } else {
-      fail_all(out, conn, storage_errc::query_failed, e.what());
-    }
+  if (!begin(conn, out))
     return out;
-  }
   for (size_t i = 0; i < batch.size(); ++i) {
     std::string why;
     try {
