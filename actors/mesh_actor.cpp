@@ -1,6 +1,7 @@
 // The mesh actor's behavior: dispatch, presence lifecycle (updates, grace,
 // eviction, §4.6), peers_list (§4.1), message_status (§3.10), status.
 #include "actors/collab.hpp"
+#include "actors/mesh_ops.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "config/log.hpp"
@@ -247,6 +248,11 @@ caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage
         touch();
         fan_out_state_change(self, req);
       },
+      [=](mesh_op_request& req) -> caf::result<mesh_op_reply> { // §5.5, §5.7, §5.8
+        touch();
+        return handle_mesh_op(self, req);
+      },
+      [=](clock_tick_atom, uint64_t generation) { on_clock_tick(self, generation); },
       [=](presence_left& left) {
         touch();
         on_presence_left(self, left);
@@ -332,6 +338,7 @@ void evict_presence(mesh_actor_t* self, const std::string& presence_id) {
   if (!gone)
     return;
   update_connections_gauge(st);
+  on_presence_evicted(self, presence_id); // subscriptions end, idle clock pauses
   auto member = gone->member_id;
   system_push_to(self, "peer_left", *gone,
                  system_event_data{gone->display_name, gone->routing_pubkey(), std::nullopt,

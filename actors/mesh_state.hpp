@@ -1,17 +1,21 @@
 // mesh_state: the state of one mesh actor and the helpers its handler files
-// share (mesh_actor.cpp, mesh_join.cpp, mesh_send.cpp). Internal to actors/.
+// share (mesh_actor.cpp, mesh_join.cpp, mesh_send.cpp, mesh_streams.cpp,
+// mesh_clock.cpp). Internal to actors/.
 #pragma once
 
 #include "actors/mesh_actor.hpp"
 #include "actors/replay_guard.hpp"
+#include "actors/sim_clock.hpp"
 #include "actors/status.hpp"
 #include "actors/storage_messages.hpp"
 #include "actors/token_bucket.hpp"
 
 #include <caf/stateful_actor.hpp>
 
+#include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace nexus {
@@ -42,6 +46,12 @@ struct mesh_state {
   std::map<std::string, std::optional<grants_map>> grants;     ///< member id → peer_grants
   std::map<std::string, token_bucket> send_buckets;            ///< member id → bucket
   std::optional<replay_guard> replay;
+
+  // Streams and the simulation clock (actors/mesh_ops.hpp), in memory.
+  std::map<std::string, std::set<std::string>> stream_subscribers; ///< stream → presence ids
+  std::optional<sim_clock> clock;                              ///< none until set_clock
+  uint64_t clock_generation = 0;                               ///< the live timer's
+  std::chrono::steady_clock::time_point clock_next_due;        ///< of the live timer
 
   uint64_t handled = 0;
   int64_t last_activity_ms = 0;

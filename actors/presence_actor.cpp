@@ -2,6 +2,7 @@
 // arrival order (§3, §4), answered through the connection's sink.
 #include "actors/collab.hpp"
 #include "actors/handshake.hpp"
+#include "actors/mesh_ops.hpp"
 #include "actors/presence_state.hpp"
 #include "actors/status.hpp"
 #include "actors/storage_messages.hpp"
@@ -294,6 +295,11 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
     handle_collab(self, *c, in.req_id, [self] { done(self); });
     return;
   }
+  if (auto* op = std::get_if<mesh_op_frame>(&p)) { // §5.5, §5.7, §5.8 (actors/mesh_ops.hpp)
+    st.busy = true;
+    handle_mesh_op(self, *op, in.req_id, [self] { done(self); });
+    return;
+  }
   // A second hello (§1.3: ignored) or a type the broker does not handle yet
   // (§1.2: silently ignored).
 }
@@ -351,6 +357,14 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
       [=](const state_change_frame& change) {
         touch();
         push_state_change(self, change);
+      },
+      [=](const stream_data_frame& data) {
+        touch();
+        push_stream_data(self, data);
+      },
+      [=](const tick_push_frame& tick) {
+        touch();
+        push_tick(self, tick);
       },
       [=](mark_flush_atom) { flush_marks(self); },
       [=](recheck_atom) { release_held(self); },

@@ -149,6 +149,8 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
     return decode_leave_group(frame);
   if (auto collab = decode_collab(type, frame))
     return std::move(*collab);
+  if (auto op = decode_mesh_op(type, frame))
+    return std::move(*op);
   return other_frame{};
 }
 

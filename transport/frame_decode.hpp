@@ -24,6 +24,9 @@ hello_frame decode_hello(const rapidjson::Value& frame);
 /// §5.1–§5.4 (frame_decode_collab.cpp): a collab_frame or frame_error, or
 /// nullopt when `type` is not a collaboration type.
 std::optional<frame_payload> decode_collab(std::string_view type, const rapidjson::Value& frame);
+/// §5.5, §5.7, §5.8 (frame_decode_mesh_ops.cpp): a mesh_op_frame or
+/// frame_error, or nullopt when `type` is not one of those areas' types.
+std::optional<frame_payload> decode_mesh_op(std::string_view type, const rapidjson::Value& frame);
 session_hello_frame decode_session_hello(const rapidjson::Value& frame);
 
 } // namespace nexus::wire

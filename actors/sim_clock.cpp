@@ -1,0 +1,49 @@
+#include "actors/sim_clock.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nexus {
+
+double clock_speed(std::optional<double> requested) {
+  if (!requested || std::isnan(*requested) || *requested <= 0)
+    return 1;
+  return std::clamp(*requested, clock_speed_min, clock_speed_max);
+}
+
+sim_clock make_clock(double speed, int64_t now_ms) {
+  sim_clock c;
+  c.speed = speed;
+  c.sim_time_ms = now_ms;
+  c.started_at_ms = now_ms;
+  return c;
+}
+
+std::chrono::microseconds tick_period(double speed) {
+  speed = clock_speed(speed); // never divide by 0 nor run faster than the bound
+  return std::chrono::microseconds(std::llround(static_cast<double>(sim_minute_ms) * 1000.0 / speed));
+}
+
+void advance(sim_clock& c) {
+  ++c.tick;
+  c.sim_time_ms += sim_minute_ms;
+}
+
+clock_status_frame clock_status_of(const std::optional<sim_clock>& c, int64_t now_ms) {
+  clock_status_frame f;
+  if (!c) {
+    f.speed = 0;
+    f.paused = true;
+    f.simTime_ms = now_ms;
+    f.startedAt_ms = now_ms;
+    return f;
+  }
+  f.speed = c->speed;
+  f.paused = c->paused;
+  f.tick = c->tick;
+  f.simTime_ms = c->sim_time_ms;
+  f.startedAt_ms = c->started_at_ms;
+  return f;
+}
+
+} // namespace nexus
