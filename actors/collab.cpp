@@ -1,8 +1,11 @@
 // Handlers of the collaboration requests (§5.1–§5.4); see collab.hpp.
 // Each mutation kind is one statement of storage/collab_sql.hpp, issued
-// from exactly one function here (the place an audit append will join).
+// from exactly one function here, wrapped by audited() (actors/audit.hpp) so
+// its §8 entry commits in the same statement — and only if it changed a row.
 #include "actors/collab.hpp"
 
+#include "actors/audit.hpp"
+#include "actors/audit_chain.hpp"
 #include "config/log.hpp"
 #include "crypto/sodium.hpp"
 #include "storage/broker_sql.hpp"
@@ -34,7 +37,17 @@ struct call_ctx {
   void error(std::string_view code, std::string_view message) const {
     reply(wire::encode_error(code, message, req_id));
   }
+  /// `mutation` with its audit entry, the caller as the actor.
+  db_call audited(db_call mutation, std::string event, std::string payload) const {
+    const auto& me = st().me;
+    return nexus::audited(std::move(mutation), st().mesh_id,
+                          {std::move(event), me.member_id, me.display_name, std::move(payload)});
+  }
 };
+
+std::string id_payload(const char* key, const std::string& id) {
+  return audit::payload_builder().string(key, id).str();
+}
 
 /// Runs `req` on the mesh's storage actor; `then` sees the committed rows.
 /// A storage failure is answered with `unavailable` (never a silent drop).
@@ -94,7 +107,13 @@ db_call all_tasks(const std::string& mesh_id) {
 void on(const call_ctx& c, const set_state_frame& f) {
   auto& st = c.st();
   run(c,
-      {{{&sql::upsert_state, {st.mesh_id, f.key, f.value_json, st.me.presence_id, st.me.member_id}}}},
+      {{c.audited({&sql::upsert_state,
+                   {st.mesh_id, f.key, f.value_json, st.me.presence_id, st.me.member_id}},
+                  "state_set",
+                  audit::payload_builder()
+                      .string("key", f.key)
+                      .raw("value", audit::canonical_json(f.value_json).value_or("null"))
+                      .str())}},
       [](presence_actor_t* self, db_reply& r) {
         // No reply to the setter (§1.5: never a state_result); the others
         // learn of it once it is durable.
@@ -132,7 +151,10 @@ void on(const call_ctx& c, const remember_frame& f) {
   auto& st = c.st();
   auto id = crypto::random_base62(32);
   run(c,
-      {{{&sql::insert_memory, {id, st.mesh_id, f.content, pg_text_array(f.tags), st.me.member_id}}}},
+      {{c.audited({&sql::insert_memory,
+                   {id, st.mesh_id, f.content, pg_text_array(f.tags), st.me.member_id}},
+                  "memory_stored", // the id and tags, not the note itself
+                  audit::payload_builder().string("memoryId", id).strings("tags", f.tags).str())}},
       [c, id](presence_actor_t*, db_reply&) {
         c.reply(wire::encode_memory_stored({id, c.req_id}));
       });
@@ -154,7 +176,9 @@ void on(const call_ctx& c, const recall_frame& f) {
 
 void on(const call_ctx& c, const forget_frame& f) {
   // Always acknowledged, known id or not (§5.2); scoped to the caller's mesh.
-  run(c, {{{&sql::forget_memory, {c.st().mesh_id, f.memoryId}}}},
+  run(c,
+      {{c.audited({&sql::forget_memory, {c.st().mesh_id, f.memoryId}}, "memory_forgotten",
+                  id_payload("memoryId", f.memoryId))}},
       [c, id = f.memoryId](presence_actor_t*, db_reply&) {
         c.reply(wire::encode_forget_ack({id, c.req_id}));
       });
@@ -166,8 +190,11 @@ void on(const call_ctx& c, const create_task_frame& f) {
   auto& st = c.st();
   auto id = crypto::random_base62(32);
   run(c,
-      {{{&sql::insert_task,
-         {id, st.mesh_id, f.title, f.assignee, f.priority, pg_text_array(f.tags), st.me.member_id}}}},
+      {{c.audited({&sql::insert_task,
+                   {id, st.mesh_id, f.title, f.assignee, f.priority, pg_text_array(f.tags),
+                    st.me.member_id}},
+                  "task_created",
+                  audit::payload_builder().string("taskId", id).string("priority", f.priority).str())}},
       [c, id](presence_actor_t*, db_reply&) {
         c.reply(wire::encode_task_created({id, c.req_id}));
       });
@@ -177,7 +204,8 @@ void on(const call_ctx& c, const claim_task_frame& f) {
   auto& st = c.st();
   // One unit of work: the atomic claim, then the board as it is after it.
   run(c,
-      {{{&sql::claim_task, {st.mesh_id, f.taskId, st.me.presence_id, st.me.member_id}},
+      {{c.audited({&sql::claim_task, {st.mesh_id, f.taskId, st.me.presence_id, st.me.member_id}},
+                  "task_claimed", id_payload("taskId", f.taskId)),
         all_tasks(st.mesh_id)}},
       [c](presence_actor_t*, db_reply& r) {
         if (r.results.at(0).rows.empty()) {
@@ -190,7 +218,10 @@ void on(const call_ctx& c, const claim_task_frame& f) {
 
 void on(const call_ctx& c, const complete_task_frame& f) {
   auto& st = c.st();
-  run(c, {{{&sql::complete_task, {st.mesh_id, f.taskId, f.result}}, all_tasks(st.mesh_id)}},
+  run(c,
+      {{c.audited({&sql::complete_task, {st.mesh_id, f.taskId, f.result}}, "task_completed",
+                  id_payload("taskId", f.taskId)),
+        all_tasks(st.mesh_id)}},
       [c](presence_actor_t*, db_reply& r) {
         if (r.results.at(0).rows.empty()) {
           c.error("task_not_found", "task not found in this mesh");
@@ -214,9 +245,11 @@ void on(const call_ctx& c, const list_tasks_frame& f) {
 void on(const call_ctx& c, const share_context_frame& f) {
   auto& st = c.st();
   run(c,
-      {{{&sql::upsert_context,
-         {crypto::random_base62(32), st.mesh_id, st.me.member_id, st.me.presence_id, f.summary,
-          pg_text_array(f.filesRead), pg_text_array(f.keyFindings), pg_text_array(f.tags)}}}},
+      {{c.audited({&sql::upsert_context,
+                   {crypto::random_base62(32), st.mesh_id, st.me.member_id, st.me.presence_id,
+                    f.summary, pg_text_array(f.filesRead), pg_text_array(f.keyFindings),
+                    pg_text_array(f.tags)}},
+                  "context_shared", audit::payload_builder().strings("tags", f.tags).str())}},
       [c, summary = f.summary](presence_actor_t* self, db_reply& r) {
         const auto& rs = r.results.at(0);
         auto name = rs.at(0, "peer_name").value_or("unknown");

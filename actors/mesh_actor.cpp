@@ -1,5 +1,6 @@
 // The mesh actor's behavior: dispatch, presence lifecycle (updates, grace,
 // eviction, §4.6), peers_list (§4.1), message_status (§3.10), status.
+#include "actors/audit.hpp"
 #include "actors/collab.hpp"
 #include "actors/mesh_ops.hpp"
 #include "actors/mesh_state.hpp"
@@ -344,8 +345,10 @@ void evict_presence(mesh_actor_t* self, const std::string& presence_id) {
                  system_event_data{gone->display_name, gone->routing_pubkey(), std::nullopt,
                                    std::nullopt, std::nullopt},
                  [member](const connection_entry& other) { return other.member_id != member; });
+  // §4.6 / §8: audit peer_left ({}) with the row update, only if it was connected.
+  audit_event ev{"peer_left", gone->member_id, gone->display_name, "{}"};
   self->request(st.storage, storage_timeout(st),
-                db_request{{db_call{&mark_presence_disconnected, {presence_id}}}})
+                db_request{{audited(db_call{&mark_presence_disconnected, {presence_id}}, st.mesh_id, ev)}})
       .then([](db_reply&) {}, [](caf::error&) {});
   log::info("mesh") << st.mesh_id << ": presence " << presence_id << " (" << gone->display_name
                     << ") left";

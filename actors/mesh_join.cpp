@@ -1,6 +1,8 @@
 // The mesh actor's hello path (spec §2.2–§2.8): stateless checks, replay,
 // member lookup, reattach or new presence, hello_ack contents, and the
 // peer_joined / peer_returned push to the others.
+#include "actors/audit.hpp"
+#include "actors/audit_chain.hpp"
 #include "actors/handshake.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
@@ -64,6 +66,26 @@ storage::group_list to_group_list(const std::vector<hello_group>& g) {
   for (const auto& x : g)
     out.emplace_back(x.name, x.role);
   return out;
+}
+
+/// §2.6 side effect: the peer_joined audit payload of a new presence.
+std::string joined_payload(const connection_entry& e, bool hello_path, bool restored) {
+  std::string groups = "[";
+  for (size_t i = 0; i < e.groups.size(); ++i) {
+    audit::payload_builder g;
+    g.string("name", e.groups[i].name);
+    if (e.groups[i].role)
+      g.string("role", *e.groups[i].role);
+    groups += (i ? "," : "") + g.str();
+  }
+  groups += "]";
+  audit::payload_builder p;
+  p.string("pubkey", e.member_pubkey).raw("groups", groups);
+  if (hello_path)
+    p.boolean("restored", restored).string("role", "control-plane");
+  else
+    p.string("session_pubkey", e.session_pubkey).string("via", "session_hello").string("role", "session");
+  return p.str();
 }
 
 /// What a join needs besides the request, carried through the async steps.
@@ -220,6 +242,15 @@ void finish_new(mesh_actor_t* self, join_context ctx, db_reply& rows,
   auto summary = restored ? reply.ack.restored->lastSummary : std::nullopt;
   log::info("mesh") << st.mesh_id << ": " << e.display_name << " joined as presence "
                     << presence_id << " (" << e.peer_role << ")";
+  // §8: its own request, since `restored` and the groups come from the rows
+  // the join request read. Sent before the reply, so before any later request of this
+  // presence (same storage actor, in order): the chain records it first.
+  self->request(st.storage, storage_timeout(st),
+                db_request{{audit_append(st.mesh_id, {"peer_joined", e.member_id, e.display_name,
+                                                      joined_payload(e, hello_path, restored)})}})
+      .then([](db_reply&) {},
+            [](caf::error& err) { log::warn("mesh") << "peer_joined audit failed: " << to_string(err); });
+
   rp.deliver(std::move(reply));
 
   // §2.8 step 3: tell the others.

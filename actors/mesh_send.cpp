@@ -1,6 +1,8 @@
 // The mesh actor's send path (spec §3.3): rate limit, size, priority,
 // target resolution and grants, then one queue row committed through the
 // mesh's storage actor, and only then the ack and the fan-out (§3.5).
+#include "actors/audit.hpp"
+#include "actors/audit_chain.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "actors/target_spec.hpp"
@@ -42,12 +44,20 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
   }
   std::string message_id = crypto::random_base62(32);
   const auto& f = req.frame;
-  db_request insert{{db_call{
-      &insert_message,
-      {message_id, st.mesh_id, sender->member_id,
-       sender->session_pubkey.empty() ? storage::param{} : sender->session_pubkey, f.targetSpec,
-       f.priority, f.nonce, f.ciphertext, f.client_message_id.value_or(""),
-       f.request_fingerprint.value_or("")}}}};
+  // The row and its audit entry (§8 message_sent: {targetSpec, priority},
+  // never the content) are one statement: no extra round trip.
+  audit_event ev{"message_sent", sender->member_id, sender->display_name,
+                 audit::payload_builder()
+                     .string("targetSpec", f.targetSpec)
+                     .string("priority", f.priority)
+                     .str()};
+  db_request insert{{audited(
+      db_call{&insert_message,
+              {message_id, st.mesh_id, sender->member_id,
+               sender->session_pubkey.empty() ? storage::param{} : sender->session_pubkey,
+               f.targetSpec, f.priority, f.nonce, f.ciphertext, f.client_message_id.value_or(""),
+               f.request_fingerprint.value_or("")}},
+      st.mesh_id, ev)}};
   self->request(st.storage, storage_timeout(st), std::move(insert))
       .then(
           [=](db_reply& rows) mutable {

@@ -3,6 +3,8 @@
 // storage actor; subscriber sets are this actor's memory.
 #include "actors/mesh_ops.hpp"
 
+#include "actors/audit.hpp"
+#include "actors/audit_chain.hpp"
 #include "config/log.hpp"
 #include "crypto/sodium.hpp"
 #include "storage/streams_sql.hpp"
@@ -51,8 +53,13 @@ caf::result<mesh_op_reply> create_stream(mesh_actor_t* self, const mesh_op_reque
   auto& st = self->state;
   const auto* caller = st.table.find(req.presence_id);
   storage::param member = caller ? storage::param{caller->member_id} : storage::param{};
-  db_request q{{db_call{&sql::upsert_stream,
-                        {crypto::random_base62(32), st.mesh_id, f.name, member}}}};
+  // §8: stream_created {name}, appended only when the row is new.
+  audit_event ev{"stream_created", member,
+                 caller ? storage::param{caller->display_name} : storage::param{},
+                 audit::payload_builder().string("name", f.name).str()};
+  db_request q{{audited(db_call{&sql::upsert_stream,
+                                {crypto::random_base62(32), st.mesh_id, f.name, member}},
+                        st.mesh_id, ev)}};
   return with_rows(self, std::move(q), [req_id = req.req_id](mesh_actor_t*, db_reply& r) {
     auto row = storage::stream_from(r.results.at(0), 0);
     return mesh_op_reply{stream_created_frame{row.id, row.name, req_id}};

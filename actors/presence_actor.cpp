@@ -1,5 +1,6 @@
 // The presence's frame side: the hello (§2), then every request frame in
 // arrival order (§3, §4), answered through the connection's sink.
+#include "actors/audit.hpp"
 #include "actors/collab.hpp"
 #include "actors/handshake.hpp"
 #include "actors/mesh_ops.hpp"
@@ -298,6 +299,11 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
   if (auto* op = std::get_if<mesh_op_frame>(&p)) { // §5.5, §5.7, §5.8 (actors/mesh_ops.hpp)
     st.busy = true;
     handle_mesh_op(self, *op, in.req_id, [self] { done(self); });
+    return;
+  }
+  if (auto* a = std::get_if<audit_frame>(&p)) { // §5.20 (actors/audit.hpp)
+    st.busy = true;
+    handle_audit(self, *a, in.req_id, [self] { done(self); });
     return;
   }
   // A second hello (§1.3: ignored) or a type the broker does not handle yet

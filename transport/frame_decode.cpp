@@ -151,6 +151,8 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
     return std::move(*collab);
   if (auto op = decode_mesh_op(type, frame))
     return std::move(*op);
+  if (auto audit = decode_audit(type, frame))
+    return std::move(*audit);
   return other_frame{};
 }
 

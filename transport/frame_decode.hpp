@@ -27,6 +27,9 @@ std::optional<frame_payload> decode_collab(std::string_view type, const rapidjso
 /// §5.5, §5.7, §5.8 (frame_decode_mesh_ops.cpp): a mesh_op_frame or
 /// frame_error, or nullopt when `type` is not one of those areas' types.
 std::optional<frame_payload> decode_mesh_op(std::string_view type, const rapidjson::Value& frame);
+/// §5.20 (frame_decode_audit.cpp): an audit_frame or frame_error, or nullopt
+/// when `type` is not audit_query / audit_verify.
+std::optional<frame_payload> decode_audit(std::string_view type, const rapidjson::Value& frame);
 session_hello_frame decode_session_hello(const rapidjson::Value& frame);
 
 } // namespace nexus::wire

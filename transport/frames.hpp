@@ -19,6 +19,7 @@
 // Thread-safety: plain values; copy freely between threads and actors.
 #pragma once
 
+#include "transport/frames_audit.hpp"
 #include "transport/frames_collab.hpp"
 #include "transport/frames_mesh_ops.hpp"
 
@@ -212,6 +213,7 @@ using frame_payload =
     std::variant<other_frame, frame_error, hello_frame, session_hello_frame, send_frame,
                  client_ack_frame, message_status_frame, set_status_frame, set_summary_frame,
                  set_visible_frame, set_profile_frame, set_stats_frame, list_peers_frame,
-                 join_group_frame, leave_group_frame, collab_frame, mesh_op_frame>;
+                 join_group_frame, leave_group_frame, collab_frame, mesh_op_frame,
+                 audit_frame>;
 
 } // namespace nexus
