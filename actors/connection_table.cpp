@@ -52,12 +52,15 @@ connection_entry* connection_table::reattach_candidate(bool via_session_hello,
         return &e;
       continue;
     }
-    if (e.online || e.member_pubkey != member_pubkey)
+    if (e.member_pubkey != member_pubkey)
       continue;
     bool both_keyed = !session_pubkey.empty() && !e.session_pubkey.empty();
     bool neither_keyed = session_pubkey.empty() && e.session_pubkey.empty();
-    if ((both_keyed && e.session_pubkey == session_pubkey) ||
-        (neither_keyed && e.session_id == session_id))
+    // Same member and same session key: the same client object reconnecting,
+    // possibly before its old socket's close reached us — take it over.
+    if (both_keyed && e.session_pubkey == session_pubkey)
+      return &e;
+    if (!e.online && neither_keyed && e.session_id == session_id)
       return &e;
   }
   return nullptr;

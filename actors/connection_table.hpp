@@ -71,9 +71,11 @@ public:
   connection_entry* find(const std::string& presence_id);
   const connection_entry* find(const std::string& presence_id) const;
 
-  /// §2.6 (a): an entry a new hello may take over. hello: an OFFLINE entry
-  /// with the same session pubkey and the same member (deviation 1), or, when
-  /// neither declares a session key, the same sessionId and member.
+  /// §2.6 (a): an entry a new hello may take over. hello: an entry of the
+  /// same member (deviation 1) with the same session pubkey — offline, or
+  /// still online because its close has not reached us yet (the caller then
+  /// closes the old socket with session_replaced) — or, when neither
+  /// declares a session key, an OFFLINE entry with the same sessionId.
   /// session_hello: any entry with that session pubkey.
   connection_entry* reattach_candidate(bool via_session_hello, const std::string& member_pubkey,
                                        const std::string& session_pubkey,

@@ -38,10 +38,11 @@ TEST_CASE("capacity counts offline (grace) entries too") {
   CHECK_FALSE(t.at_capacity(2));
 }
 
-TEST_CASE("hello reattach needs an offline entry of the same member (deviation 1)") {
+TEST_CASE("hello reattach needs an entry of the same member with the same session key (deviation 1)") {
   connection_table t;
   t.insert(entry("p1", "m1", "A", "S1"));
-  CHECK(t.reattach_candidate(false, "A", "S1", "x") == nullptr); // still online
+  CHECK(t.reattach_candidate(false, "A", "S1", "x") != nullptr); // online: taken over
+  CHECK(t.reattach_candidate(false, "B", "S1", "x") == nullptr);
   t.detach("p1", 0, 90000);
   CHECK(t.reattach_candidate(false, "A", "S1", "x") != nullptr);
   CHECK(t.reattach_candidate(false, "B", "S1", "x") == nullptr); // other member: no hijack
@@ -53,6 +54,7 @@ TEST_CASE("hello reattach without session keys matches sessionId and member") {
   auto e = entry("p1", "m1", "A");
   e.session_id = "daemon-1";
   t.insert(e);
+  CHECK(t.reattach_candidate(false, "A", "", "daemon-1") == nullptr); // online: not without keys
   t.detach("p1", 0, 90000);
   CHECK(t.reattach_candidate(false, "A", "", "daemon-1") != nullptr);
   CHECK(t.reattach_candidate(false, "A", "", "daemon-2") == nullptr);
