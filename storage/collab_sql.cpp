@@ -1,27 +1,11 @@
 #include "storage/collab_sql.hpp"
 
-#include <rapidjson/document.h>
+#include "storage/json_columns.hpp"
 
 namespace nexus::storage {
 namespace {
 
 int64_t to_int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
-
-/// A text[] column selected as `to_json(col)::text`. Malformed or non-string
-/// elements are skipped: a bad row must not fail a whole listing.
-std::vector<std::string> strings_of(const std::optional<std::string>& json) {
-  std::vector<std::string> out;
-  if (!json)
-    return out;
-  rapidjson::Document doc;
-  doc.Parse(json->c_str(), json->size());
-  if (doc.HasParseError() || !doc.IsArray())
-    return out;
-  for (const auto& v : doc.GetArray())
-    if (v.IsString())
-      out.emplace_back(v.GetString(), v.GetStringLength());
-  return out;
-}
 
 bool has_column(const result_set& rs, const char* name) {
   for (const auto& c : rs.columns)
@@ -45,7 +29,7 @@ memory_row memory_from(const result_set& rs, size_t row) {
   memory_row m;
   m.id = rs.at(row, "id").value_or("");
   m.content = rs.at(row, "content").value_or("");
-  m.tags = strings_of(rs.at(row, "tags"));
+  m.tags = strings_from_json_array(rs.at(row, "tags"));
   m.remembered_by_name = rs.at(row, "remembered_by_name").value_or("unknown");
   m.remembered_ms = to_int(rs.at(row, "remembered_ms"));
   return m;
@@ -60,7 +44,7 @@ task_row task_from(const result_set& rs, size_t row) {
   t.status = rs.at(row, "status").value_or("open");
   t.priority = rs.at(row, "priority").value_or("normal");
   t.created_by_name = rs.at(row, "created_by_name");
-  t.tags = strings_of(rs.at(row, "tags"));
+  t.tags = strings_from_json_array(rs.at(row, "tags"));
   t.result = rs.at(row, "result");
   t.created_ms = to_int(rs.at(row, "created_ms"));
   return t;
@@ -72,10 +56,10 @@ context_row context_from(const result_set& rs, size_t row) {
   c.peer_name = rs.at(row, "peer_name").value_or("unknown");
   c.summary = rs.at(row, "summary").value_or("");
   if (has_column(rs, "files_read"))
-    c.files_read = strings_of(rs.at(row, "files_read"));
+    c.files_read = strings_from_json_array(rs.at(row, "files_read"));
   if (has_column(rs, "key_findings"))
-    c.key_findings = strings_of(rs.at(row, "key_findings"));
-  c.tags = strings_of(rs.at(row, "tags"));
+    c.key_findings = strings_from_json_array(rs.at(row, "key_findings"));
+  c.tags = strings_from_json_array(rs.at(row, "tags"));
   c.updated_ms = to_int(rs.at(row, "updated_ms"));
   return c;
 }

@@ -71,6 +71,17 @@ std::optional<std::map<std::string, std::vector<std::string>>> grants_from_json(
   return out;
 }
 
+std::vector<std::string> strings_from_json_array(const std::optional<std::string>& json) {
+  std::vector<std::string> out;
+  rapidjson::Document doc;
+  if (!json || !parse(*json, doc) || !doc.IsArray())
+    return out;
+  for (const auto& v : doc.GetArray())
+    if (v.IsString())
+      out.emplace_back(v.GetString(), v.GetStringLength());
+  return out;
+}
+
 string_map strings_from_json(const std::string& json) {
   string_map out;
   rapidjson::Document doc;

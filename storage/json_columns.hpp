@@ -25,6 +25,10 @@ std::string groups_to_json(const group_list& groups);
 /// `{"<pubkey>":["dm","read"], ...}`; nullopt for `{}`-less / null / not an object.
 std::optional<std::map<std::string, std::vector<std::string>>> grants_from_json(const std::string& json);
 
+/// A JSON array of strings (a text[] selected as to_json, or a json_agg);
+/// non-string elements are skipped, NULL / malformed / not an array → empty.
+std::vector<std::string> strings_from_json_array(const std::optional<std::string>& json);
+
 /// Flat objects of strings (profile; `capabilities` kept as a JSON array
 /// text under its key) and of integers (cumulative stats).
 string_map strings_from_json(const std::string& json);

@@ -1,26 +1,11 @@
 #include "storage/streams_sql.hpp"
 
-#include <rapidjson/document.h>
+#include "storage/json_columns.hpp"
 
 namespace nexus::storage {
 namespace {
 
 int64_t to_int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
-
-/// A json_agg of text selected as text; non-strings skipped.
-std::vector<std::string> strings_of(const std::optional<std::string>& json) {
-  std::vector<std::string> out;
-  if (!json)
-    return out;
-  rapidjson::Document doc;
-  doc.Parse(json->c_str(), json->size());
-  if (doc.HasParseError() || !doc.IsArray())
-    return out;
-  for (const auto& v : doc.GetArray())
-    if (v.IsString())
-      out.emplace_back(v.GetString(), v.GetStringLength());
-  return out;
-}
 
 } // namespace
 
@@ -37,12 +22,12 @@ mesh_info_row mesh_info_from(const result_set& rs) {
   mesh_info_row m;
   if (rs.rows.empty())
     return m;
-  m.state_keys = strings_of(rs.at(0, "state_keys"));
+  m.state_keys = strings_from_json_array(rs.at(0, "state_keys"));
   m.memory_count = to_int(rs.at(0, "memory_count"));
   m.tasks_open = to_int(rs.at(0, "tasks_open"));
   m.tasks_claimed = to_int(rs.at(0, "tasks_claimed"));
   m.tasks_done = to_int(rs.at(0, "tasks_done"));
-  m.streams = strings_of(rs.at(0, "streams"));
+  m.streams = strings_from_json_array(rs.at(0, "streams"));
   return m;
 }
 

@@ -31,3 +31,11 @@ TEST_CASE("string and number maps round trip") {
   CHECK(numbers_from_json(numbers_to_json(n)) == n);
   CHECK(numbers_from_json(R"({"x":1.5,"y":2})") == number_map{{"y", 2}});
 }
+
+TEST_CASE("string arrays: non-strings skipped, NULL and junk are empty") {
+  CHECK(strings_from_json_array(std::string(R"(["a",1,"b\"c",null])")) ==
+        std::vector<std::string>{"a", "b\"c"});
+  CHECK(strings_from_json_array(std::nullopt).empty());
+  CHECK(strings_from_json_array(std::string("{}")).empty());
+  CHECK(strings_from_json_array(std::string("not json")).empty());
+}
