@@ -18,6 +18,9 @@
 #pragma once
 
 #include "actors/connection_table.hpp"
+#include "actors/handshake.hpp"
+#include "config/node_config.hpp"
+#include "transport/metrics.hpp"
 #include "transport/frames.hpp"
 #include "transport/frames_out.hpp"
 
@@ -32,8 +35,6 @@
 #include <vector>
 
 namespace nexus {
-
-struct handshake_rejection; // actors/handshake.hpp
 
 /// (get_mesh_atom, std::string mesh_id) → caf::actor; an error when the
 /// mesh does not exist (the hello is then `unauthorized`).
@@ -66,6 +67,13 @@ struct join_reply {
   std::string mesh_id;
   presence_status status;         ///< incl. a pending hook status applied at join
 };
+
+/// A refused handshake as the join_reply the presence acts on (error frame,
+/// then close), counted in broker_connections_rejected_total{reason}.
+join_reply refused_join(const handshake_rejection& r, metrics::node_metrics& metrics);
+
+/// The handshake checks' bounds from the node's config.
+handshake_limits handshake_limits_of(const config::node_config& cfg);
 
 /// A send frame of an admitted presence (§3.1).
 struct send_request {

@@ -28,16 +28,7 @@ using storage::broker_sql::select_pending_status;
 constexpr int64_t pending_hook_status_ttl_ms = 10'000;
 
 join_reply rejected(mesh_state& st, const handshake_rejection& r) {
-  st.metrics->reg
-      .get_counter("broker_connections_rejected_total", "handshakes refused, by error code",
-                   {{"reason", r.code}})
-      .inc();
-  join_reply reply;
-  reply.error_code = r.code;
-  reply.error_message = r.message;
-  reply.close_code = r.close_code;
-  reply.close_reason = r.close_reason;
-  return reply;
+  return refused_join(r, *st.metrics);
 }
 
 join_reply unavailable(mesh_state& st) {
@@ -348,13 +339,31 @@ void after_member_lookup(mesh_actor_t* self, join_context ctx, db_reply& rows,
 
 } // namespace
 
+join_reply refused_join(const handshake_rejection& r, metrics::node_metrics& metrics) {
+  metrics.reg
+      .get_counter("broker_connections_rejected_total", "handshakes refused, by error code",
+                   {{"reason", r.code}})
+      .inc();
+  join_reply reply;
+  reply.error_code = r.code;
+  reply.error_message = r.message;
+  reply.close_code = r.close_code;
+  reply.close_reason = r.close_reason;
+  return reply;
+}
+
+handshake_limits handshake_limits_of(const config::node_config& cfg) {
+  handshake_limits limits;
+  limits.hello_skew_ms = cfg.hello_skew_ms;
+  limits.attestation_ttl_max_ms = cfg.attestation_ttl_max_ms;
+  return limits;
+}
+
 caf::result<join_reply> handle_join(mesh_actor_t* self, join_request& req) {
   auto& st = self->state;
   ++st.joins;
   int64_t now = unix_now_ms();
-  handshake_limits limits;
-  limits.hello_skew_ms = st.cfg.hello_skew_ms;
-  limits.attestation_ttl_max_ms = st.cfg.attestation_ttl_max_ms;
+  auto limits = handshake_limits_of(st.cfg);
   bool at_capacity = st.table.at_capacity(static_cast<size_t>(st.cfg.mesh_connections_max));
   auto kind = req.via_session_hello ? handshake_kind::session_hello : handshake_kind::hello;
   auto rejection = req.via_session_hello ? check_session_hello(req.session, now, at_capacity, limits)

@@ -69,9 +69,7 @@ void joined(presence_actor_t* self, join_reply& r) {
 void mesh_unavailable(presence_actor_t* self, const wire::inbound& frame) {
   auto& st = self->state;
   int64_t now = unix_now_ms();
-  handshake_limits limits;
-  limits.hello_skew_ms = st.cfg->hello_skew_ms;
-  limits.attestation_ttl_max_ms = st.cfg->attestation_ttl_max_ms;
+  auto limits = handshake_limits_of(*st.cfg);
   std::optional<handshake_rejection> r;
   handshake_kind kind = handshake_kind::hello;
   if (auto* h = std::get_if<hello_frame>(&frame.payload)) {
@@ -82,16 +80,7 @@ void mesh_unavailable(presence_actor_t* self, const wire::inbound& frame) {
   }
   if (!r)
     r = reject_unauthorized(kind);
-  st.metrics->reg
-      .get_counter("broker_connections_rejected_total", "handshakes refused, by error code",
-                   {{"reason", r->code}})
-      .inc();
-  join_reply reply;
-  reply.error_code = r->code;
-  reply.error_message = r->message;
-  reply.close_code = r->close_code;
-  reply.close_reason = r->close_reason;
-  close_with(self, reply);
+  close_with(self, refused_join(*r, *st.metrics));
 }
 
 void start_join(presence_actor_t* self, wire::inbound frame) {
