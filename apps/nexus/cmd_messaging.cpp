@@ -88,6 +88,7 @@ int run_peers(context& ctx) {
       j.w.str_or_null_field("summary", p.summary);
       j.w.groups_field("groups", p.groups);
       j.w.time_field("connectedAt", p.connectedAt_ms);
+      j.w.str_field("sessionId", p.sessionId);
       j.w.str_field("peerRole", p.peerRole);
       j.w.opt_str_field("channel", p.channel);
       j.w.bool_field("self", &p == me);
