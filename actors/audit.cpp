@@ -46,7 +46,7 @@ struct reply_ctx {
 
 void query(const reply_ctx& c, const audit_query_frame& f) {
   auto& st = c.self->state;
-  int64_t limit = std::clamp<int64_t>(f.limit, 0, audit_query_limit_max);
+  int64_t limit = std::clamp<int64_t>(f.limit, 0, st.cfg->audit_query_limit_max);
   int64_t offset = std::max<int64_t>(f.offset, 0);
   db_request req{{db_call{&sql::query_total, {st.mesh_id, f.eventType}},
                   db_call{&sql::query_page,

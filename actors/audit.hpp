@@ -46,10 +46,10 @@ db_call audited(db_call mutation, const std::string& mesh_id, const audit_event&
 /// that made the change, e.g. peer_joined's `restored`).
 db_call audit_append(const std::string& mesh_id, const audit_event& ev);
 
-/// Protocol-side caps (not tunables): audit_query's limit is clamped to
-/// [0, audit_query_limit_max]; audit_verify reads audit_verify_page rows
-/// per storage request so a long chain never sits in one reply.
-inline constexpr int64_t audit_query_limit_max = 500;
+/// audit_query's limit is clamped to [0, audit_query_limit_max] (a config
+/// key, default 500); audit_verify reads audit_verify_page rows per storage
+/// request so a long chain never sits in one reply (internal, not a bound
+/// anyone sees).
 inline constexpr int64_t audit_verify_page = 1000;
 
 /// Presence side: answers one audit frame of an online presence. Calls

@@ -19,6 +19,7 @@
 
 #include "actors/connection_table.hpp"
 #include "actors/handshake.hpp"
+#include "actors/schedule_messages.hpp"
 #include "config/node_config.hpp"
 #include "transport/metrics.hpp"
 #include "transport/frames.hpp"
@@ -75,10 +76,11 @@ join_reply refused_join(const handshake_rejection& r, metrics::node_metrics& met
 /// The handshake checks' bounds from the node's config.
 handshake_limits handshake_limits_of(const config::node_config& cfg);
 
-/// A send frame of an admitted presence (§3.1).
+/// A send frame of an admitted presence (§3.1), or a scheduled fire (§5.6).
 struct send_request {
   std::string presence_id;
   send_frame frame;
+  std::optional<scheduled_send> scheduled = std::nullopt; ///< set by the mesh for a scheduled fire
 };
 
 /// mesh → presence: push this now (live, system) or when the status

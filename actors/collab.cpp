@@ -6,6 +6,7 @@
 
 #include "actors/audit.hpp"
 #include "actors/audit_chain.hpp"
+#include "actors/presence_request.hpp"
 #include "config/log.hpp"
 #include "crypto/sodium.hpp"
 #include "storage/broker_sql.hpp"
@@ -24,46 +25,10 @@ namespace sql = storage::collab_sql;
 using storage::param;
 using storage::pg_text_array;
 
-using on_rows = std::function<void(presence_actor_t*, db_reply&)>;
-
-/// Context of one request: who asks, its _reqId, and how to finish.
-struct call_ctx {
-  presence_actor_t* self;
-  std::optional<std::string> req_id;
-  std::function<void()> done;
-
-  presence_state& st() const { return self->state; }
-  void reply(std::string frame) const { self->state.sink->send(std::move(frame)); }
-  void error(std::string_view code, std::string_view message) const {
-    reply(wire::encode_error(code, message, req_id));
-  }
-  /// `mutation` with its audit entry, the caller as the actor.
-  db_call audited(db_call mutation, std::string event, std::string payload) const {
-    const auto& me = st().me;
-    return nexus::audited(std::move(mutation), st().mesh_id,
-                          {std::move(event), me.member_id, me.display_name, std::move(payload)});
-  }
-};
+using call_ctx = request_ctx;
 
 std::string id_payload(const char* key, const std::string& id) {
   return audit::payload_builder().string(key, id).str();
-}
-
-/// Runs `req` on the mesh's storage actor; `then` sees the committed rows.
-/// A storage failure is answered with `unavailable` (never a silent drop).
-void run(const call_ctx& c, db_request req, on_rows then) {
-  auto& st = c.st();
-  c.self->request(st.storage, storage_timeout(st), std::move(req))
-      .then(
-          [c, then](db_reply& rows) {
-            then(c.self, rows);
-            c.done();
-          },
-          [c](caf::error& err) {
-            log::warn("collab") << c.st().mesh_id << ": storage request failed: " << to_string(err);
-            c.error("unavailable", "storage unavailable, retry shortly");
-            c.done();
-          });
 }
 
 void announce(presence_actor_t* self, state_change_frame change) {
@@ -98,8 +63,8 @@ context_list_frame contexts_of(const storage::result_set& rs, bool full,
   return f;
 }
 
-db_call all_tasks(const std::string& mesh_id) {
-  return {&sql::list_tasks, {mesh_id, param{}, param{}, std::to_string(task_list_limit)}};
+db_call all_tasks(const presence_state& st) {
+  return {&sql::list_tasks, {st.mesh_id, param{}, param{}, std::to_string(st.cfg->task_list_max)}};
 }
 
 // --- §5.1 shared state ---
@@ -161,7 +126,8 @@ void on(const call_ctx& c, const remember_frame& f) {
 }
 
 void on(const call_ctx& c, const recall_frame& f) {
-  run(c, {{{&sql::recall_memory, {c.st().mesh_id, f.query, std::to_string(recall_limit)}}}},
+  auto limit = std::to_string(c.st().cfg->recall_results_max);
+  run(c, {{{&sql::recall_memory, {c.st().mesh_id, f.query, limit}}}},
       [c](presence_actor_t*, db_reply& r) {
         memory_results_frame out;
         out.req_id = c.req_id;
@@ -206,7 +172,7 @@ void on(const call_ctx& c, const claim_task_frame& f) {
   run(c,
       {{c.audited({&sql::claim_task, {st.mesh_id, f.taskId, st.me.presence_id, st.me.member_id}},
                   "task_claimed", id_payload("taskId", f.taskId)),
-        all_tasks(st.mesh_id)}},
+        all_tasks(st)}},
       [c](presence_actor_t*, db_reply& r) {
         if (r.results.at(0).rows.empty()) {
           c.error("task_not_claimable", "task is not open or does not exist");
@@ -221,7 +187,7 @@ void on(const call_ctx& c, const complete_task_frame& f) {
   run(c,
       {{c.audited({&sql::complete_task, {st.mesh_id, f.taskId, f.result}}, "task_completed",
                   id_payload("taskId", f.taskId)),
-        all_tasks(st.mesh_id)}},
+        all_tasks(st)}},
       [c](presence_actor_t*, db_reply& r) {
         if (r.results.at(0).rows.empty()) {
           c.error("task_not_found", "task not found in this mesh");
@@ -234,7 +200,7 @@ void on(const call_ctx& c, const complete_task_frame& f) {
 void on(const call_ctx& c, const list_tasks_frame& f) {
   run(c,
       {{{&sql::list_tasks,
-         {c.st().mesh_id, f.status, f.assignee, std::to_string(task_list_limit)}}}},
+         {c.st().mesh_id, f.status, f.assignee, std::to_string(c.st().cfg->task_list_max)}}}},
       [c](presence_actor_t*, db_reply& r) {
         c.reply(wire::encode_task_list(tasks_of(r.results.at(0), c.req_id)));
       });
@@ -260,7 +226,8 @@ void on(const call_ctx& c, const share_context_frame& f) {
 
 void on(const call_ctx& c, const get_context_frame& f) {
   run(c,
-      {{{&sql::search_contexts, {c.st().mesh_id, f.query, std::to_string(context_search_limit)}}}},
+      {{{&sql::search_contexts,
+         {c.st().mesh_id, f.query, std::to_string(c.st().cfg->context_search_results_max)}}}},
       [c](presence_actor_t*, db_reply& r) {
         c.reply(wire::encode_context_list(contexts_of(r.results.at(0), true, c.req_id)));
       });

@@ -38,12 +38,9 @@ struct state_change_request {
   state_change_frame change;
 };
 
-/// Result caps the spec fixes (protocol constants, not tunables): recall
-/// "limit 20" (§5.2), task_list "at most 100" (§5.3), get_context "limit 20"
-/// (§5.4).
-inline constexpr int64_t recall_limit = 20;
-inline constexpr int64_t task_list_limit = 100;
-inline constexpr int64_t context_search_limit = 20;
+// Result caps: the config keys recall_results_max, task_list_max and
+// context_search_results_max, whose defaults are the spec's ("limit 20"
+// §5.2, "at most 100" §5.3, "limit 20" §5.4).
 
 /// Presence side: handles one collaboration frame of an online presence.
 /// Calls `done` exactly once, asynchronously, after the reply was sent;

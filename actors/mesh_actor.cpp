@@ -3,6 +3,7 @@
 #include "actors/audit.hpp"
 #include "actors/collab.hpp"
 #include "actors/mesh_ops.hpp"
+#include "actors/mesh_schedule.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "config/log.hpp"
@@ -254,6 +255,10 @@ caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage
         return handle_mesh_op(self, req);
       },
       [=](clock_tick_atom, uint64_t generation) { on_clock_tick(self, generation); },
+      [=](schedule_fire& fire) -> caf::result<fire_outcome> { // §5.6 (actors/mesh_schedule.hpp)
+        touch();
+        return handle_schedule_fire(self, fire);
+      },
       [=](presence_left& left) {
         touch();
         on_presence_left(self, left);

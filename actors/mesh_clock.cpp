@@ -50,7 +50,8 @@ mesh_op_reply handle_clock_op(mesh_actor_t* self, const mesh_op& op,
                               const std::optional<std::string>& req_id) {
   auto& st = self->state;
   if (const auto* f = std::get_if<set_clock_frame>(&op)) {
-    auto speed = clock_speed(f->speed);
+    auto speed = clock_speed(f->speed, {static_cast<double>(st.cfg.clock_speed_min),
+                                        static_cast<double>(st.cfg.clock_speed_max)});
     if (st.clock)
       st.clock->speed = speed;
     else

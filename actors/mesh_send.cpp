@@ -3,6 +3,7 @@
 // mesh's storage actor, and only then the ack and the fan-out (§3.5).
 #include "actors/audit.hpp"
 #include "actors/audit_chain.hpp"
+#include "actors/mesh_schedule.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "actors/target_spec.hpp"
@@ -30,6 +31,11 @@ send_ack refuse(mesh_state& st, const send_request& req, const std::string& reas
   return ack;
 }
 
+/// The sending entry: the table's, or the one a scheduled fire brings (§5.6).
+const connection_entry* sender_of(const mesh_state& st, const send_request& req) {
+  return req.scheduled ? &req.scheduled->sender : st.table.find(req.presence_id);
+}
+
 const char* no_recipient_text =
     "no connected peer for target (not online, or targetSpec is your own key without another session)";
 
@@ -37,7 +43,7 @@ const char* no_recipient_text =
 void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct_plan> direct,
                       caf::typed_response_promise<send_ack> rp) {
   auto& st = self->state;
-  const auto* sender = st.table.find(req.presence_id);
+  const auto* sender = sender_of(st, req);
   if (sender == nullptr) { // left meanwhile
     rp.deliver(refuse(st, req, "no_sender", "sender is no longer connected"));
     return;
@@ -51,17 +57,22 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
                      .string("targetSpec", f.targetSpec)
                      .string("priority", f.priority)
                      .str()};
-  db_request insert{{audited(
-      db_call{&insert_message,
-              {message_id, st.mesh_id, sender->member_id,
-               sender->session_pubkey.empty() ? storage::param{} : sender->session_pubkey,
-               f.targetSpec, f.priority, f.nonce, f.ciphertext, f.client_message_id.value_or(""),
-               f.request_fingerprint.value_or("")}},
-      st.mesh_id, ev)}};
+  db_call enqueue{&insert_message,
+                  {message_id, st.mesh_id, sender->member_id,
+                   sender->session_pubkey.empty() ? storage::param{} : sender->session_pubkey,
+                   f.targetSpec, f.priority, f.nonce, f.ciphertext, f.client_message_id.value_or(""),
+                   f.request_fingerprint.value_or("")}};
+  if (req.scheduled) // §5.6: the entry's claim rides in the same statement
+    enqueue = scheduled_enqueue(std::move(enqueue), *req.scheduled);
+  db_request insert{{audited(std::move(enqueue), st.mesh_id, ev)}};
   self->request(st.storage, storage_timeout(st), std::move(insert))
       .then(
           [=](db_reply& rows) mutable {
             auto& st = self->state;
+            if (rows.results.at(0).rows.empty()) { // a scheduled claim found nothing
+              rp.deliver(refuse(st, req, "schedule_lost", schedule_lost_text));
+              return;
+            }
             int64_t created = std::stoll(rows.results.at(0).at(0, "created_ms").value_or("0"));
             st.metrics->reg
                 .get_counter("broker_messages_routed_total", "sends committed, by priority",
@@ -73,7 +84,7 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
             ack.queued = true;
             rp.deliver(std::move(ack));
 
-            const auto* sender = st.table.find(req.presence_id);
+            const auto* sender = sender_of(st, req);
             if (sender == nullptr)
               return; // queued rows are drained at the recipients' next hello
             message_push push;
@@ -86,6 +97,8 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
             push.priority = req.frame.priority;
             push.nonce = req.frame.nonce;
             push.ciphertext = req.frame.ciphertext;
+            if (req.scheduled) // deviation 21: live and queued alike
+              push.subtype = req.scheduled->subtype;
             if (direct) {
               // §3.5.3 / §3.7.2: the drained envelope, gated by each recipient.
               push.createdAt_ms = created;
@@ -133,12 +146,14 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
 void route_direct(mesh_actor_t* self, send_request req, const std::optional<std::string>& member_id,
                   caf::typed_response_promise<send_ack> rp) {
   auto& st = self->state;
-  const auto* sender = st.table.find(req.presence_id);
+  const auto* sender = sender_of(st, req);
   if (sender == nullptr) {
     rp.deliver(refuse(st, req, "no_sender", "sender is no longer connected"));
     return;
   }
-  auto plan = st.table.plan_direct(*sender, req.frame.targetSpec, member_id, st.grants);
+  auto plan = req.scheduled
+                  ? plan_scheduled_direct(st, *req.scheduled, req.frame.targetSpec, member_id)
+                  : st.table.plan_direct(*sender, req.frame.targetSpec, member_id, st.grants);
   switch (plan.refusal) {
     case send_refusal::no_recipient:
       rp.deliver(refuse(st, req, "no_recipient", no_recipient_text));
@@ -161,8 +176,8 @@ void route_direct(mesh_actor_t* self, send_request req, const std::optional<std:
 caf::result<send_ack> handle_send(mesh_actor_t* self, send_request& req) {
   auto& st = self->state;
   ++st.sends;
-  const auto* sender = st.table.find(req.presence_id);
-  if (sender == nullptr || !sender->online)
+  const auto* sender = sender_of(st, req);
+  if (sender == nullptr || (!sender->online && !req.scheduled)) // a fire needs no socket
     return refuse(st, req, "no_sender", "sender is not connected");
   const auto& f = req.frame;
   int64_t now = unix_now_ms();

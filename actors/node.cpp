@@ -6,6 +6,7 @@
 #include "actors/presence_actor.hpp"
 #include "actors/pg_supervisor.hpp"
 #include "actors/readiness_probe.hpp"
+#include "actors/scheduler.hpp"
 #include "actors/storage_messages.hpp"
 #include "actors/storage_pool.hpp"
 #include "config/log.hpp"
@@ -189,8 +190,9 @@ int run(const config::node_config& cfg) {
 
   auto shared_cfg = std::make_shared<const config::node_config>(cfg);
   auto meshes = spawn_mesh_registry(sys, cfg, node_metrics);
+  auto scheduler = spawn_scheduler(sys, cfg, meshes, node_metrics);
   transport::gateway gateway(cfg, node_metrics, health,
-                             make_presence_factory(sys, shared_cfg, meshes, node_metrics));
+                             make_presence_factory(sys, shared_cfg, meshes, scheduler, node_metrics));
   auto hooks = spawn_hook_router(sys, cfg, meshes, node_metrics);
   auto sampler = spawn_metrics_sampler(sys, cfg, node_metrics);
   gateway.add_route("POST", "/hook/set-status", transport::route_match::exact,
@@ -200,6 +202,7 @@ int run(const config::node_config& cfg) {
     self->send_exit(hooks, caf::exit_reason::user_shutdown);
     self->send_exit(sampler, caf::exit_reason::user_shutdown);
     self->send_exit(meshes, caf::exit_reason::user_shutdown);
+    self->send_exit(scheduler, caf::exit_reason::user_shutdown);
   };
   uint16_t port = 0;
   try {
@@ -238,6 +241,7 @@ int run(const config::node_config& cfg) {
         self->send(meshes, storage_ready_atom::value, pool->all());
         self->send(hooks, storage_ready_atom::value, pool->all());
         self->send(sampler, storage_ready_atom::value, pool->all());
+        self->send(scheduler, storage_ready_atom::value, pool->all());
         health.starting = false; // after storage_ready is in every mailbox
         self->send(probe, probe_now_atom::value);
         break;

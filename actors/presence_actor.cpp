@@ -5,6 +5,7 @@
 #include "actors/handshake.hpp"
 #include "actors/mesh_ops.hpp"
 #include "actors/presence_state.hpp"
+#include "actors/schedule_requests.hpp"
 #include "actors/status.hpp"
 #include "actors/storage_messages.hpp"
 #include "config/log.hpp"
@@ -295,6 +296,11 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
     handle_audit(self, *a, in.req_id, [self] { done(self); });
     return;
   }
+  if (auto* s = std::get_if<schedule_frame>(&p)) { // §5.6 (actors/schedule_requests.hpp)
+    st.busy = true;
+    handle_schedule(self, *s, in.req_id, [self] { done(self); });
+    return;
+  }
   // A second hello (§1.3: ignored) or a type the broker does not handle yet
   // (§1.2: silently ignored).
 }
@@ -321,12 +327,13 @@ void process_next(presence_actor_t* self) {
 
 caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_sink> sink,
                        transport::connection_info conn, std::shared_ptr<const config::node_config> cfg,
-                       caf::actor registry, metrics::node_metrics* metrics) {
+                       caf::actor registry, caf::actor scheduler, metrics::node_metrics* metrics) {
   auto& st = self->state;
   st.sink = std::move(sink);
   st.conn = std::move(conn);
   st.cfg = std::move(cfg);
   st.registry = std::move(registry);
+  st.scheduler = std::move(scheduler);
   st.metrics = metrics;
   auto touch = [self] {
     ++self->state.handled;
@@ -360,6 +367,10 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
       [=](const tick_push_frame& tick) {
         touch();
         push_tick(self, tick);
+      },
+      [=](const fired_ack& a) { // a scheduled send went out as this connection (§5.6)
+        touch();
+        push_fired_ack(self, a);
       },
       [=](mark_flush_atom) { flush_marks(self); },
       [=](recheck_atom) { release_held(self); },
@@ -416,11 +427,11 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
 
 transport::connection_factory make_presence_factory(caf::actor_system& sys,
                                                     std::shared_ptr<const config::node_config> cfg,
-                                                    caf::actor registry,
+                                                    caf::actor registry, caf::actor scheduler,
                                                     metrics::node_metrics& metrics) {
-  return [&sys, cfg, registry, &metrics](std::shared_ptr<transport::frame_sink> sink,
-                                         const transport::connection_info& info) {
-    return sys.spawn(presence, std::move(sink), info, cfg, registry, &metrics);
+  return [&sys, cfg, registry, scheduler, &metrics](std::shared_ptr<transport::frame_sink> sink,
+                                                    const transport::connection_info& info) {
+    return sys.spawn(presence, std::move(sink), info, cfg, registry, scheduler, &metrics);
   };
 }
 

@@ -27,10 +27,11 @@
 namespace nexus {
 
 /// The connection factory the gateway calls for every accepted WebSocket.
-/// `cfg` and `metrics` must outlive every presence.
+/// `cfg` and `metrics` must outlive every presence. `scheduler` is the
+/// node's (actors/scheduler.hpp).
 transport::connection_factory make_presence_factory(caf::actor_system& sys,
                                                     std::shared_ptr<const config::node_config> cfg,
-                                                    caf::actor registry,
+                                                    caf::actor registry, caf::actor scheduler,
                                                     metrics::node_metrics& metrics);
 
 } // namespace nexus

@@ -263,6 +263,7 @@ void drain_queue(presence_actor_t* self) {
               p.createdAt_ms = std::stoll(rs.at(i, "created_ms").value_or("0"));
               p.client_message_id = rs.at(i, "client_message_id");
               p.request_fingerprint = rs.at(i, "request_fingerprint");
+              p.subtype = rs.at(i, "subtype"); // "reminder" rows (deviation 21)
               on_deliver(self, deliver{std::move(p), true, !st.me.client_acks});
             }
             st.drain_more = static_cast<int64_t>(rs.rows.size()) >= limit && !st.me.client_acks;

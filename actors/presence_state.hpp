@@ -27,6 +27,7 @@ struct presence_state {
   transport::connection_info conn;
   std::shared_ptr<const config::node_config> cfg;
   caf::actor registry;
+  caf::actor scheduler;            ///< told about new and cancelled schedules (§5.6)
   metrics::node_metrics* metrics = nullptr;
 
   presence_phase phase = presence_phase::awaiting_hello;

@@ -5,10 +5,9 @@
 
 namespace nexus {
 
-double clock_speed(std::optional<double> requested) {
-  if (!requested || std::isnan(*requested) || *requested <= 0)
-    return 1;
-  return std::clamp(*requested, clock_speed_min, clock_speed_max);
+double clock_speed(std::optional<double> requested, clock_speed_bounds bounds) {
+  bool positive = requested && !std::isnan(*requested) && *requested > 0;
+  return std::clamp(positive ? *requested : 1.0, bounds.min, bounds.max);
 }
 
 sim_clock make_clock(double speed, int64_t now_ms) {
@@ -20,7 +19,8 @@ sim_clock make_clock(double speed, int64_t now_ms) {
 }
 
 std::chrono::microseconds tick_period(double speed) {
-  speed = clock_speed(speed); // never divide by 0 nor run faster than the bound
+  if (!std::isfinite(speed) || speed <= 0)
+    speed = 1; // never divide by 0; the bounds were applied by set_clock
   return std::chrono::microseconds(std::llround(static_cast<double>(sim_minute_ms) * 1000.0 / speed));
 }
 

@@ -14,11 +14,15 @@
 
 namespace nexus {
 
-/// §5.8 protocol constants (not tunables): speeds are clamped to [1, 100];
-/// each tick is one simulated minute and comes every 60 000 / speed real ms.
-inline constexpr double clock_speed_min = 1;
-inline constexpr double clock_speed_max = 100;
+/// Each tick is one simulated minute and comes every 60 000 / speed real ms.
 inline constexpr int64_t sim_minute_ms = 60'000;
+
+/// The speed clamp: §5.8's [1, 100] unless configured otherwise
+/// (clock_speed_min, clock_speed_max). REQUIRES: 0 < min <= max.
+struct clock_speed_bounds {
+  double min = 1;
+  double max = 100;
+};
 
 struct sim_clock {
   double speed = 1;
@@ -29,14 +33,15 @@ struct sim_clock {
 };
 
 /// set_clock's speed: Number(speed), or 1 when that is not a positive
-/// number (absent, NaN, ≤ 0), clamped to [clock_speed_min, clock_speed_max].
-double clock_speed(std::optional<double> requested);
+/// number (absent, NaN, ≤ 0), then clamped to [bounds.min, bounds.max].
+double clock_speed(std::optional<double> requested, clock_speed_bounds bounds = {});
 
 /// A fresh clock (tick 0, simTime = startedAt = now, running).
 sim_clock make_clock(double speed, int64_t now_ms);
 
 /// Real time between two ticks at `speed` (microseconds, so speeds like 7
-/// do not drift by a rounded millisecond per tick).
+/// do not drift by a rounded millisecond per tick). A speed that is not a
+/// finite positive number counts as 1 (never a division by zero).
 std::chrono::microseconds tick_period(double speed);
 
 /// One timer tick: tick += 1, simTime += one simulated minute.

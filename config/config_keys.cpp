@@ -150,6 +150,35 @@ std::vector<key_spec> build_table() {
                       &nc::presence_held_max));
   t.push_back(integer("drain_batch_max", 500, 1, 100000,
                       "queued messages fetched per drain query after a hello", &nc::drain_batch_max));
+  // --- collaboration result caps and bounds (defaults: the spec's) ---
+  t.push_back(integer("recall_results_max", 20, 1, 10000, "memories returned by one recall",
+                      &nc::recall_results_max));
+  t.push_back(integer("task_list_max", 100, 1, 10000, "tasks returned by one task_list, newest first",
+                      &nc::task_list_max));
+  t.push_back(integer("context_search_results_max", 20, 1, 10000,
+                      "contexts returned by one get_context", &nc::context_search_results_max));
+  t.push_back(integer("clock_speed_min", 1, 1, 1000000,
+                      "slowest simulation clock speed set_clock accepts (lower is raised)",
+                      &nc::clock_speed_min));
+  t.push_back(integer("clock_speed_max", 100, 1, 1000000,
+                      "fastest simulation clock speed set_clock accepts (higher is lowered)",
+                      &nc::clock_speed_max));
+  t.push_back(integer("audit_query_limit_max", 500, 1, 100000,
+                      "most audit entries one audit_query returns", &nc::audit_query_limit_max));
+  // --- schedules (spec §5.6) ---
+  t.push_back(integer("schedules_per_member_max", 100, 1, 1000000,
+                      "live scheduled entries (one-shot or cron) a member may have in a mesh",
+                      &nc::schedules_per_member_max));
+  t.push_back(integer("scheduled_list_max", 500, 1, 1000000,
+                      "entries returned by one list_scheduled, earliest first", &nc::scheduled_list_max));
+  t.push_back(integer("schedule_ahead_max_ms", 31622400000, 1000, 3162240000000,
+                      "how far ahead a one-shot may be scheduled (default 366 days)",
+                      &nc::schedule_ahead_max_ms));
+  t.push_back(integer("scheduler_poll_interval_ms", 30000, 100, 3600000,
+                      "how often the scheduler reads entries due within twice this from the database",
+                      &nc::scheduler_poll_interval_ms));
+  t.push_back(integer("scheduler_batch_max", 256, 1, 100000,
+                      "due entries the scheduler reads and holds per poll", &nc::scheduler_batch_max));
   // --- lifecycle ---
   t.push_back(integer("shutdown_timeout_ms", 8000, 100, 600000,
                       "SIGTERM/SIGINT: everything stopped within this or the rest is killed",

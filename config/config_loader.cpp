@@ -201,6 +201,9 @@ void check_relations(const node_config& c) {
                        std::to_string(c.ws_pong_timeout_ms) + ")");
   if (c.home.empty())
     throw config_error("invalid value for home: must not be empty");
+  if (c.clock_speed_min > c.clock_speed_max)
+    throw config_error("invalid value for clock_speed_min: must not exceed clock_speed_max (" +
+                       std::to_string(c.clock_speed_max) + ")");
 }
 
 } // namespace

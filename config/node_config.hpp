@@ -81,6 +81,21 @@ struct node_config {
   int64_t presence_held_max = 0;            ///< held (gated) pushes kept in memory per connection
   int64_t drain_batch_max = 0;              ///< queued rows fetched per drain query
 
+  // --- collaboration result caps and bounds (spec §5.2–§5.8, §5.20) ---
+  int64_t recall_results_max = 0;           ///< memories per recall (§5.2: 20)
+  int64_t task_list_max = 0;                ///< tasks per task_list (§5.3: 100)
+  int64_t context_search_results_max = 0;   ///< contexts per get_context (§5.4: 20)
+  int64_t clock_speed_min = 0;              ///< set_clock speed clamp (§5.8: 1..100)
+  int64_t clock_speed_max = 0;
+  int64_t audit_query_limit_max = 0;        ///< audit_query limit clamp (§5.20)
+
+  // --- schedules (spec §5.6) ---
+  int64_t schedules_per_member_max = 0;     ///< live entries a member may have in a mesh
+  int64_t scheduled_list_max = 0;           ///< entries per scheduled_list
+  int64_t schedule_ahead_max_ms = 0;        ///< latest one-shot deliverAt, from now
+  int64_t scheduler_poll_interval_ms = 0;   ///< how often due entries are read
+  int64_t scheduler_batch_max = 0;          ///< entries read per poll
+
   // --- lifecycle ---
   int64_t shutdown_timeout_ms = 0;          ///< hard deadline for a clean stop
 

@@ -16,6 +16,15 @@ std::string to_hex(const uint8_t* data, size_t size) {
   return out;
 }
 
+std::string to_base64(std::string_view data) {
+  sodium_ready();
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                    data.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(base64_length(data.size())); // drop the terminating NUL
+  return out;
+}
+
 std::optional<bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0)
     return std::nullopt;

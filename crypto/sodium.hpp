@@ -18,6 +18,12 @@ bool sodium_ready();
 
 std::string to_hex(const uint8_t* data, size_t size);
 inline std::string to_hex(const bytes& b) { return to_hex(b.data(), b.size()); }
+/// Standard base64 with padding (sodium_base64_VARIANT_ORIGINAL), as the
+/// protocol's payloads use (§3.11).
+std::string to_base64(std::string_view data);
+/// Length of to_base64() of `size` bytes, without encoding anything.
+constexpr size_t base64_length(size_t size) { return (size + 2) / 3 * 4; }
+
 /// Accepts upper and lower case; nullopt on any non-hex character or odd length.
 std::optional<bytes> from_hex(std::string_view hex);
 

@@ -2,6 +2,7 @@
 
 #include "storage/broker_sql.hpp"
 #include "storage/collab_sql.hpp"
+#include "storage/schedules_sql.hpp"
 #include "storage/streams_sql.hpp"
 
 #include <cctype>
@@ -25,12 +26,14 @@ size_t highest_param(const std::string& sql) {
 std::string p(size_t n) { return "$" + std::to_string(n); }
 
 /// The append CTEs after `m`, with the audit parameters from $k+1 on.
-/// `condition` decides whether the mutation warrants an entry.
+/// `condition` decides whether the mutation warrants an entry. `ctes`: the
+/// mutation's own data-modifying CTEs, which PostgreSQL only accepts at the
+/// top level, so they go before `m` rather than inside it.
 std::string compose(const std::string& mutation_sql, size_t k, const std::string& condition,
-                    const std::string& final_select) {
+                    const std::string& final_select, const std::string& ctes = {}) {
   auto mesh = p(k + 1) + "::text", event = p(k + 2) + "::text", actor = p(k + 3) + "::text",
        name = p(k + 4) + "::text", payload = p(k + 5) + "::text";
-  return "WITH m AS (" + mutation_sql + "), "
+  return "WITH " + (ctes.empty() ? std::string() : ctes + ", ") + "m AS (" + mutation_sql + "), "
          // One instant per entry, truncated to the millisecond it is hashed with.
          "t AS (SELECT x.ts, to_char(x.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS iso "
          "FROM (SELECT date_trunc('milliseconds', clock_timestamp()) AS ts) x WHERE " + condition + "), "
@@ -66,6 +69,15 @@ struct table {
                           keep(compose(mutation.sql, k, condition, "SELECT m.* FROM m"))};
   }
 
+  /// A mutation written as `WITH <ctes> <final>`: the same, hoisting its CTEs.
+  void add_split(const statement& mutation, const char* ctes, const char* final_sql,
+                 const std::string& condition) {
+    size_t k = highest_param(mutation.sql);
+    params[&mutation] = k;
+    audited[&mutation] = {keep(std::string("audit_") + mutation.name),
+                          keep(compose(final_sql, k, condition, "SELECT m.* FROM m", ctes))};
+  }
+
   table() {
     add(broker_sql::insert_message, any_row);
     add(broker_sql::mark_presence_disconnected, any_row);
@@ -78,6 +90,11 @@ struct table {
     add(collab_sql::upsert_context, any_row);
     // An existing stream keeps its id: only a new row carries the $1 we sent.
     add(streams_sql::upsert_stream, "EXISTS (SELECT 1 FROM m WHERE m.id = $1::text)");
+    add(schedules_sql::insert_schedule, any_row);
+    add(schedules_sql::cancel_schedule, any_row);
+    // A fire's message_sent entry: only when the claim enqueued a message.
+    add_split(schedules_sql::fire_schedule, schedules_sql::fire_schedule_ctes,
+              schedules_sql::fire_schedule_final, any_row);
     append = {"audit_append", keep(compose("SELECT 1", 0, "true", "SELECT l.id, l.hash FROM l"))};
   }
 };

@@ -52,7 +52,8 @@ const statement& append();
 /// The audited form of one of: broker_sql::insert_message,
 /// broker_sql::mark_presence_disconnected, collab_sql::upsert_state,
 /// insert_memory, forget_memory, insert_task, claim_task, complete_task,
-/// upsert_context, streams_sql::upsert_stream. Throws std::logic_error for
+/// upsert_context, streams_sql::upsert_stream, schedules_sql::insert_schedule,
+/// cancel_schedule, fire_schedule. Throws std::logic_error for
 /// any other statement (a programming error).
 const statement& audited(const statement& mutation);
 /// $k of audited(mutation): the number of the mutation's own parameters.

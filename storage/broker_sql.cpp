@@ -79,12 +79,13 @@ namespace broker_sql {
   "m.message_mode, m.peer_grants, " NEXUS_MS("m.created_at") " AS created_ms, "                 \
   NEXUS_MS("m.revoked_at") " AS revoked_ms"
 
-// What a drained push needs (§3.7.2 plus the additive sender fields).
+// What a drained push needs (§3.7.2 plus the additive sender fields, and a
+// reminder's subtype: deviation 21).
 #define NEXUS_DRAIN_COLUMNS                                                                     \
   "q.id, q.mesh_id, q.sender_member_id, q.sender_session_pubkey, "                              \
   "s.peer_pubkey AS sender_member_pubkey, s.display_name AS sender_name, q.target_spec, "       \
   "q.priority, q.nonce, q.ciphertext, q.client_message_id, q.request_fingerprint, "             \
-  NEXUS_MS("q.created_at") " AS created_ms"
+  NEXUS_MS("q.created_at") " AS created_ms, q.subtype"
 
 // §3.6 step 4: undelivered, not under a live claim, deliverable priority, in
 // the target set, and not a broadcast sent by the draining session itself.

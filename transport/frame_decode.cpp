@@ -153,6 +153,8 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
     return std::move(*op);
   if (auto audit = decode_audit(type, frame))
     return std::move(*audit);
+  if (auto schedule = decode_schedule(type, frame))
+    return std::move(*schedule);
   return other_frame{};
 }
 

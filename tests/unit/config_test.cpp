@@ -101,7 +101,8 @@ TEST_CASE("limits are named with their unit") {
     bool has_unit = n.find("_ms") != std::string::npos || n.find("_bytes") != std::string::npos ||
                     n.find("_max") != std::string::npos || n.find("_size") != std::string::npos ||
                     n.find("_threads") != std::string::npos || n.find("_burst") != std::string::npos ||
-                    n.find("_per_min") != std::string::npos;
+                    n.find("_per_min") != std::string::npos ||
+                    n.find("_speed_") != std::string::npos; // a multiple of real time
     CHECK_MESSAGE(has_unit, n);
   }
 }

@@ -372,7 +372,7 @@ TEST_CASE("list_peers, join_group, leave_group") {
 }
 
 TEST_CASE("unknown and not-yet-handled types are other_frame; default payload is too") {
-  for (const char* t : {"nope", "schedule", "mcp_call", "HELLO"}) {
+  for (const char* t : {"nope", "topic_create", "mcp_call", "HELLO"}) {
     CAPTURE(t);
     inbound in = decoded(std::string(R"({"type":")") + t + R"(","x":1})");
     CHECK(in.type == t);
