@@ -2,6 +2,7 @@
 
 #include "storage/broker_sql.hpp"
 #include "storage/collab_sql.hpp"
+#include "storage/identity_sql.hpp"
 #include "storage/streams_sql.hpp"
 
 #include <cctype>
@@ -78,6 +79,15 @@ struct table {
     add(collab_sql::upsert_context, any_row);
     // An existing stream keeps its id: only a new row carries the $1 we sent.
     add(streams_sql::upsert_stream, "EXISTS (SELECT 1 FROM m WHERE m.id = $1::text)");
+    // Identity and membership (issue 4): single-statement mutations only;
+    // the multi-CTE ones (claim, invite insert) append in their request.
+    add(broker_sql::revoke_member, any_row);
+    add(identity_sql::unban_member, any_row);
+    add(identity_sql::update_member, any_row);
+    add(identity_sql::set_member_role, any_row);
+    add(identity_sql::set_member_permissions, any_row);
+    add(identity_sql::set_member_grants, any_row);
+    add(identity_sql::set_self_editable, any_row);
     append = {"audit_append", keep(compose("SELECT 1", 0, "true", "SELECT l.id, l.hash FROM l"))};
   }
 };

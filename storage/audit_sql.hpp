@@ -52,7 +52,9 @@ const statement& append();
 /// The audited form of one of: broker_sql::insert_message,
 /// broker_sql::mark_presence_disconnected, collab_sql::upsert_state,
 /// insert_memory, forget_memory, insert_task, claim_task, complete_task,
-/// upsert_context, streams_sql::upsert_stream. Throws std::logic_error for
+/// upsert_context, streams_sql::upsert_stream, broker_sql::revoke_member,
+/// identity_sql::unban_member, update_member, set_member_role,
+/// set_member_permissions, set_member_grants, set_self_editable. Throws std::logic_error for
 /// any other statement (a programming error).
 const statement& audited(const statement& mutation);
 /// $k of audited(mutation): the number of the mutation's own parameters.

@@ -153,6 +153,8 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
     return std::move(*op);
   if (auto audit = decode_audit(type, frame))
     return std::move(*audit);
+  if (auto identity = decode_identity(type, frame))
+    return std::move(*identity);
   return other_frame{};
 }
 

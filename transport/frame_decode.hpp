@@ -30,6 +30,9 @@ std::optional<frame_payload> decode_mesh_op(std::string_view type, const rapidjs
 /// §5.20 (frame_decode_audit.cpp): an audit_frame or frame_error, or nullopt
 /// when `type` is not audit_query / audit_verify.
 std::optional<frame_payload> decode_audit(std::string_view type, const rapidjson::Value& frame);
+/// Identity and membership (frame_decode_identity.cpp, docs/identity.md): an
+/// identity_frame or frame_error, or nullopt when `type` is not one of them.
+std::optional<frame_payload> decode_identity(std::string_view type, const rapidjson::Value& frame);
 session_hello_frame decode_session_hello(const rapidjson::Value& frame);
 
 } // namespace nexus::wire
