@@ -20,6 +20,7 @@
 #include "actors/connection_table.hpp"
 #include "actors/handshake.hpp"
 #include "actors/schedule_messages.hpp"
+#include "actors/permissions.hpp"
 #include "config/node_config.hpp"
 #include "transport/metrics.hpp"
 #include "transport/frames.hpp"
@@ -67,6 +68,7 @@ struct join_reply {
   caf::actor storage;             ///< the mesh's storage actor
   std::string mesh_id;
   presence_status status;         ///< incl. a pending hook status applied at join
+  permission_set permissions;     ///< the member's effective permissions (issue 4)
 };
 
 /// A refused handshake as the join_reply the presence acts on (error frame,

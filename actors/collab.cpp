@@ -7,6 +7,7 @@
 #include "actors/audit.hpp"
 #include "actors/audit_chain.hpp"
 #include "actors/presence_request.hpp"
+#include "actors/identity_ops.hpp"
 #include "config/log.hpp"
 #include "crypto/sodium.hpp"
 #include "storage/broker_sql.hpp"
@@ -254,9 +255,23 @@ void push_state_change(presence_actor_t* self, const state_change_frame& change)
 }
 
 void fan_out_state_change(mesh_actor_t* self, const state_change_request& req) {
-  for (const auto& [presence_id, presence] : self->state.presences)
-    if (presence_id != req.presence_id)
-      self->send(presence, req.change);
+  auto& st = self->state;
+  const auto* writer = st.table.find(req.presence_id);
+  int64_t dropped = 0;
+  for (const auto& [presence_id, presence] : st.presences) {
+    if (presence_id == req.presence_id)
+      continue;
+    // §3.5.5: a recipient whose grants deny `state-read` to the writer misses it.
+    const auto* e = st.table.find(presence_id);
+    if (writer != nullptr && e != nullptr && e->member_id != writer->member_id &&
+        !mesh_allows(st, e->member_id, capability::state_read, *writer)) {
+      ++dropped;
+      continue;
+    }
+    self->send(presence, req.change);
+  }
+  if (dropped > 0)
+    count_grant_drop(st, capability::state_read, dropped);
 }
 
 } // namespace nexus

@@ -2,12 +2,14 @@
 // eviction, §4.6), peers_list (§4.1), message_status (§3.10), status.
 #include "actors/audit.hpp"
 #include "actors/collab.hpp"
+#include "actors/identity_ops.hpp"
 #include "actors/mesh_ops.hpp"
 #include "actors/mesh_schedule.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "config/log.hpp"
 #include "crypto/sodium.hpp"
+#include "storage/identity_json.hpp"
 #include "storage/json_columns.hpp"
 
 #include <caf/all.hpp>
@@ -225,6 +227,8 @@ caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage
   st.metrics = metrics;
   st.mesh_id = mesh.id;
   st.mesh_name = mesh.name;
+  st.owner_pubkey = mesh.owner_pubkey;
+  st.policy = policy_from_row(mesh.self_editable);
   st.storage = std::move(storage);
   st.replay.emplace(st.cfg.hello_skew_ms, static_cast<size_t>(st.cfg.hello_replay_cache_max));
   for (const auto& m : members)
@@ -272,14 +276,22 @@ caf::behavior mesh_behavior(mesh_actor_t* self, config::node_config cfg, storage
       [=](peers_request& req) -> peers_reply {
         touch();
         peers_reply reply;
-        if (const auto* caller = self->state.table.find(req.presence_id))
-          for (const auto* p : self->state.table.peers_for(*caller))
-            reply.peers.push_back(peer_entry_of(*p));
+        const auto& st = self->state;
+        if (const auto* caller = st.table.find(req.presence_id))
+          for (const auto* p : st.table.peers_for(*caller))
+            // A peer whose grants deny `read` to the caller is not listed (§3.5.5).
+            if (p->member_id == caller->member_id ||
+                mesh_allows(st, p->member_id, capability::read, *caller))
+              reply.peers.push_back(peer_entry_of(*p));
         return reply;
       },
       [=](message_status_request& req) -> caf::result<message_status_reply> {
         touch();
         return on_message_status(self, req);
+      },
+      [=](identity_request& req) -> caf::result<identity_reply> { // issue 4 (actors/identity_ops.hpp)
+        touch();
+        return handle_identity(self, req);
       },
       [=](hook_status_atom, const std::string& presence_id,
           const std::string& status) -> caf::result<hook_status_reply> {
@@ -318,6 +330,8 @@ member_info member_info_from(const storage::member_row& row) {
     m.default_groups.push_back({name, role});
   m.message_mode = row.message_mode;
   m.grants = storage::grants_from_json(row.peer_grants);
+  m.permission_overrides = storage::bools_from_json(row.permissions);
+  m.created_ms = row.created_ms;
   return m;
 }
 

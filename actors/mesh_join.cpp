@@ -4,6 +4,7 @@
 #include "actors/audit.hpp"
 #include "actors/audit_chain.hpp"
 #include "actors/handshake.hpp"
+#include "actors/identity_ops.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "config/log.hpp"
@@ -132,6 +133,8 @@ void finish_reattach(mesh_actor_t* self, join_context& ctx, connection_entry& ol
   if (!ctx.req.via_session_hello)
     reply.ack.memberProfile = profile_of(ctx.member);
   reply.ack.services = !ctx.req.via_session_hello;
+  reply.ack.meshPolicy = mesh_policy_of(st);
+  reply.permissions = permissions_of(st, ctx.member);
   reply.storage = st.storage;
   reply.mesh_id = st.mesh_id;
   reply.status = presence_status{old.status, status_source::jsonl, unix_now_ms()};
@@ -225,6 +228,8 @@ void finish_new(mesh_actor_t* self, join_context ctx, db_reply& rows,
   reply.ack.memberDisplayName = e.display_name;
   reply.ack.memberProfile = profile_of(ctx.member);
   reply.ack.services = hello_path;
+  reply.ack.meshPolicy = mesh_policy_of(st);
+  reply.permissions = permissions_of(st, ctx.member);
   reply.storage = st.storage;
   reply.mesh_id = st.mesh_id;
   reply.status = status;

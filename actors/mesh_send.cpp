@@ -4,6 +4,7 @@
 #include "actors/audit.hpp"
 #include "actors/audit_chain.hpp"
 #include "actors/mesh_schedule.hpp"
+#include "actors/identity_ops.hpp"
 #include "actors/mesh_state.hpp"
 #include "actors/status.hpp"
 #include "actors/target_spec.hpp"
@@ -179,6 +180,9 @@ caf::result<send_ack> handle_send(mesh_actor_t* self, send_request& req) {
   const auto* sender = sender_of(st, req);
   if (sender == nullptr || (!sender->online && !req.scheduled)) // a fire needs no socket
     return refuse(st, req, "no_sender", "sender is not connected");
+  if (auto m = st.members.find(sender->member_id);
+      m != st.members.end() && !permissions_of(st, m->second).has(permission::send))
+    return refuse(st, req, "forbidden", "forbidden: the send permission of this member is off");
   const auto& f = req.frame;
   int64_t now = unix_now_ms();
 

@@ -26,6 +26,8 @@ struct member_info {
   std::vector<hello_group> default_groups;
   std::string message_mode = "push";
   std::optional<grants_map> grants;
+  std::map<std::string, bool> permission_overrides; ///< member.permissions (actors/permissions.hpp)
+  int64_t created_ms = 0;
 };
 
 member_info member_info_from(const storage::member_row& row);
@@ -36,6 +38,8 @@ struct mesh_state {
   config::node_config cfg;
   metrics::node_metrics* metrics = nullptr;
   std::string mesh_id, mesh_name;
+  std::string owner_pubkey;                                    ///< the owner member's key
+  std::optional<self_editable_policy> policy;                  ///< mesh.self_editable; none = default
   caf::actor storage;
 
   connection_table table;

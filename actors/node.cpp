@@ -1,6 +1,8 @@
 #include "actors/node.hpp"
 
 #include "actors/hook_route.hpp"
+#include "actors/identity_ops.hpp"
+#include "actors/identity_router.hpp"
 #include "actors/mesh_registry.hpp"
 #include "actors/metrics_sampler.hpp"
 #include "actors/presence_actor.hpp"
@@ -12,6 +14,7 @@
 #include "config/log.hpp"
 #include "storage/broker_sql.hpp"
 #include "storage/migrations.hpp"
+#include "storage/node_key.hpp"
 #include "storage/pg_connection.hpp"
 #include "transport/gateway.hpp"
 #include "transport/health.hpp"
@@ -153,6 +156,18 @@ void reset_presences(caf::scoped_actor& self, const storage_pool& pool,
           [](caf::error& err) { log::warn("node") << "presence reset failed: " << to_string(err); });
 }
 
+/// The node data key (storage/node_key.hpp), created on first start. Without
+/// it the node still routes messages; mesh creation and invite claims answer
+/// 503 and say why in the log.
+std::shared_ptr<const storage::node_key> load_node_key(const config::node_config& cfg) {
+  try {
+    return std::make_shared<const storage::node_key>(storage::node_key::load_or_create(cfg.home));
+  } catch (const storage::node_key_error& e) {
+    log::error("node") << e.what() << " (mesh creation and invite claims are unavailable)";
+    return nullptr;
+  }
+}
+
 void print_urls(const config::node_config& cfg, uint16_t port) {
   std::string host = cfg.listen.host;
   if (host == "0.0.0.0")
@@ -194,12 +209,23 @@ int run(const config::node_config& cfg) {
   transport::gateway gateway(cfg, node_metrics, health,
                              make_presence_factory(sys, shared_cfg, meshes, scheduler, node_metrics));
   auto hooks = spawn_hook_router(sys, cfg, meshes, node_metrics);
+  auto identity = spawn_identity_router(sys, cfg, load_node_key(cfg), node_metrics);
+  sys.registry().put(identity_router_atom::value, caf::actor_cast<caf::strong_actor_ptr>(identity));
   auto sampler = spawn_metrics_sampler(sys, cfg, node_metrics);
   gateway.add_route("POST", "/hook/set-status", transport::route_match::exact,
                     make_hook_handler(cfg, hooks));
+  // Identity and membership (docs/identity.md).
+  gateway.add_route("POST", "/api/meshes", transport::route_match::exact,
+                    make_mesh_create_handler(cfg, identity));
+  gateway.add_route("GET", "/invites/", transport::route_match::prefix,
+                    make_invite_preview_handler(identity));
+  gateway.add_route("POST", "/invites/", transport::route_match::prefix,
+                    make_invite_claim_handler(cfg, identity));
   // Every actor spawned here is stopped below, or ~actor_system would wait.
   auto stop_actors = [&] {
     self->send_exit(hooks, caf::exit_reason::user_shutdown);
+    sys.registry().erase(identity_router_atom::value);
+    self->send_exit(identity, caf::exit_reason::user_shutdown);
     self->send_exit(sampler, caf::exit_reason::user_shutdown);
     self->send_exit(meshes, caf::exit_reason::user_shutdown);
     self->send_exit(scheduler, caf::exit_reason::user_shutdown);
@@ -240,6 +266,7 @@ int run(const config::node_config& cfg) {
         reset_presences(self, *pool, cfg);
         self->send(meshes, storage_ready_atom::value, pool->all());
         self->send(hooks, storage_ready_atom::value, pool->all());
+        self->send(identity, storage_ready_atom::value, pool->all());
         self->send(sampler, storage_ready_atom::value, pool->all());
         self->send(scheduler, storage_ready_atom::value, pool->all());
         health.starting = false; // after storage_ready is in every mailbox

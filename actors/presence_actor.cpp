@@ -3,6 +3,7 @@
 #include "actors/audit.hpp"
 #include "actors/collab.hpp"
 #include "actors/handshake.hpp"
+#include "actors/identity_ops.hpp"
 #include "actors/mesh_ops.hpp"
 #include "actors/presence_state.hpp"
 #include "actors/schedule_requests.hpp"
@@ -11,6 +12,7 @@
 #include "config/log.hpp"
 #include "storage/broker_sql.hpp"
 #include "transport/frame_encoders.hpp"
+#include "transport/frame_encoders_identity.hpp"
 
 #include <caf/all.hpp>
 
@@ -53,6 +55,7 @@ void joined(presence_actor_t* self, join_reply& r) {
   st.mesh_id = r.mesh_id;
   st.me = r.entry;
   st.status = r.status;
+  st.permissions = r.permissions;
   if (st.status.source == status_source::hook)
     persist_status(self); // a pending hook status applied at join (§4.2)
   schedule_status_ttl(self);
@@ -282,6 +285,11 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
     return;
   }
   if (auto* c = std::get_if<collab_frame>(&p)) { // §5.1–§5.4 (actors/collab.hpp)
+    if (std::holds_alternative<set_state_frame>(c->request) &&
+        !st.permissions.has(permission::write_state)) {
+      send_error(st, "forbidden", "forbidden: set_state needs the write_state permission", in.req_id);
+      return;
+    }
     st.busy = true;
     handle_collab(self, *c, in.req_id, [self] { done(self); });
     return;
@@ -299,6 +307,11 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
   if (auto* s = std::get_if<schedule_frame>(&p)) { // §5.6 (actors/schedule_requests.hpp)
     st.busy = true;
     handle_schedule(self, *s, in.req_id, [self] { done(self); });
+    return;
+  }
+  if (auto* id = std::get_if<identity_frame>(&p)) { // issue 4 (actors/identity_ops.hpp)
+    st.busy = true;
+    handle_identity(self, *id, in.req_id, [self] { done(self); });
     return;
   }
   // A second hello (§1.3: ignored) or a type the broker does not handle yet
@@ -371,6 +384,12 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
       [=](const fired_ack& a) { // a scheduled send went out as this connection (§5.6)
         touch();
         push_fired_ack(self, a);
+      },
+      [=](const permissions_changed& changed) { self->state.permissions = changed.permissions; },
+      [=](const profile_updated_push& push) {
+        touch();
+        if (self->state.phase == presence_phase::online)
+          self->state.sink->send(wire::encode_profile_updated(push));
       },
       [=](mark_flush_atom) { flush_marks(self); },
       [=](recheck_atom) { release_held(self); },

@@ -39,6 +39,7 @@ struct presence_state {
   std::string mesh_id;
   connection_entry me;             ///< this session's peer fields (authoritative)
   presence_status status;
+  permission_set permissions;      ///< the member's, from the join; updated by the mesh
 
   // Delivery.
   std::vector<deliver> early;      ///< arrived while joining; pushed after hello_ack

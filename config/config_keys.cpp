@@ -183,6 +183,23 @@ std::vector<key_spec> build_table() {
   t.push_back(integer("shutdown_timeout_ms", 8000, 100, 600000,
                       "SIGTERM/SIGINT: everything stopped within this or the rest is killed",
                       &nc::shutdown_timeout_ms));
+  // --- identity and membership (issue 4, docs/identity.md) ---
+  t.push_back(choice("mesh_creation", "operator", "operator|open",
+                     "who may create meshes (POST /api/meshes): operator = requests carrying "
+                     "operator_token, open = any signed request",
+                     &nc::mesh_creation));
+  t.push_back(text("operator_token", "",
+                   "secret that operator-only requests must present; empty = none accepted",
+                   &nc::operator_token, /*secret=*/true));
+  t.push_back(integer("invite_max_uses_max", 1000, 1, 1000000,
+                      "largest maxUses an invite may be registered with", &nc::invite_max_uses_max));
+  t.push_back(integer("invite_ttl_max_s", 30 * 24 * 3600, 60, 366 * 24 * 3600,
+                      "an invite may expire at most this many seconds after it is registered",
+                      &nc::invite_ttl_max_s));
+  t.push_back(integer("invite_list_max", 200, 1, 100000,
+                      "invites returned by one invite_list (newest first)", &nc::invite_list_max));
+  t.push_back(integer("grants_per_member_max", 1000, 1, 1000000,
+                      "peers one member may hold grants or blocks for", &nc::grants_per_member_max));
   return t;
 }
 

@@ -99,6 +99,14 @@ struct node_config {
   // --- lifecycle ---
   int64_t shutdown_timeout_ms = 0;          ///< hard deadline for a clean stop
 
+  // --- identity and membership (issue 4) ---
+  std::string mesh_creation;                ///< "operator" | "open"
+  std::string operator_token;               ///< secret; empty = operator requests refused
+  int64_t invite_max_uses_max = 0;          ///< ceiling of an invite's maxUses
+  int64_t invite_ttl_max_s = 0;             ///< an invite expires at most this far ahead
+  int64_t invite_list_max = 0;              ///< rows of one invite_list
+  int64_t grants_per_member_max = 0;        ///< entries of one member's peer_grants
+
   /// Where each key's value came from (for --print-config and diagnostics).
   std::map<std::string, value_source> sources;
 

@@ -3,6 +3,7 @@
 #include "storage/broker_sql.hpp"
 #include "storage/collab_sql.hpp"
 #include "storage/schedules_sql.hpp"
+#include "storage/identity_sql.hpp"
 #include "storage/streams_sql.hpp"
 
 #include <cctype>
@@ -95,6 +96,15 @@ struct table {
     // A fire's message_sent entry: only when the claim enqueued a message.
     add_split(schedules_sql::fire_schedule, schedules_sql::fire_schedule_ctes,
               schedules_sql::fire_schedule_final, any_row);
+    // Identity and membership (issue 4): single-statement mutations only;
+    // the multi-CTE ones (claim, invite insert) append in their request.
+    add(broker_sql::revoke_member, any_row);
+    add(identity_sql::unban_member, any_row);
+    add(identity_sql::update_member, any_row);
+    add(identity_sql::set_member_role, any_row);
+    add(identity_sql::set_member_permissions, any_row);
+    add(identity_sql::set_member_grants, any_row);
+    add(identity_sql::set_self_editable, any_row);
     append = {"audit_append", keep(compose("SELECT 1", 0, "true", "SELECT l.id, l.hash FROM l"))};
   }
 };

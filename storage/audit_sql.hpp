@@ -53,7 +53,9 @@ const statement& append();
 /// broker_sql::mark_presence_disconnected, collab_sql::upsert_state,
 /// insert_memory, forget_memory, insert_task, claim_task, complete_task,
 /// upsert_context, streams_sql::upsert_stream, schedules_sql::insert_schedule,
-/// cancel_schedule, fire_schedule. Throws std::logic_error for
+/// cancel_schedule, fire_schedule, broker_sql::revoke_member,
+/// identity_sql::unban_member, update_member, set_member_role,
+/// set_member_permissions, set_member_grants, set_self_editable. Throws std::logic_error for
 /// any other statement (a programming error).
 const statement& audited(const statement& mutation);
 /// $k of audited(mutation): the number of the mutation's own parameters.

@@ -1,5 +1,7 @@
 #include "storage/broker_sql.hpp"
 
+#include "storage/sql_columns.hpp"
+
 #include <stdexcept>
 
 namespace nexus::storage {
@@ -49,6 +51,7 @@ member_row member_from(const result_set& rs, size_t row) {
   m.peer_grants = rs.at(row, "peer_grants").value_or("{}");
   m.created_ms = to_int(rs.at(row, "created_ms"));
   m.revoked_ms = to_opt_int(rs.at(row, "revoked_ms"));
+  m.permissions = rs.at(row, "permissions").value_or("{}");
   return m;
 }
 
@@ -67,17 +70,9 @@ mesh_row mesh_from(const result_set& rs, size_t row) {
 
 namespace broker_sql {
 
-// Unix milliseconds of a timestamptz, floored (NULL stays NULL).
-#define NEXUS_MS(col) "floor(extract(epoch FROM " col ") * 1000)::bigint"
-
 #define NEXUS_MESH_COLUMNS                                                                      \
   "id, name, slug, owner_pubkey, encode(root_key_enc, 'hex') AS root_key_enc, "                 \
   "self_editable, " NEXUS_MS("created_at") " AS created_ms, " NEXUS_MS("archived_at") " AS archived_ms"
-
-#define NEXUS_MEMBER_COLUMNS                                                                    \
-  "m.id, m.mesh_id, m.peer_pubkey, m.display_name, m.role, m.role_tag, m.default_groups, "      \
-  "m.message_mode, m.peer_grants, " NEXUS_MS("m.created_at") " AS created_ms, "                 \
-  NEXUS_MS("m.revoked_at") " AS revoked_ms"
 
 // What a drained push needs (§3.7.2 plus the additive sender fields, and a
 // reminder's subtype: deviation 21).
@@ -335,9 +330,7 @@ const statement mark_pending_applied{
 #undef NEXUS_STATUS_COLUMNS
 #undef NEXUS_DRAIN_WHERE
 #undef NEXUS_DRAIN_COLUMNS
-#undef NEXUS_MEMBER_COLUMNS
 #undef NEXUS_MESH_COLUMNS
-#undef NEXUS_MS
 
 const std::vector<const statement*>& all_statements() {
   static const std::vector<const statement*> all = {

@@ -41,6 +41,7 @@ struct member_row {
   std::string peer_grants = "{}";        ///< JSON object text
   int64_t created_ms = 0;
   std::optional<int64_t> revoked_ms;
+  std::string permissions = "{}";        ///< JSON object text: overrides of the role defaults (0007)
   bool revoked() const { return revoked_ms.has_value(); }
 };
 

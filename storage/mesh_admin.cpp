@@ -1,6 +1,7 @@
 #include "storage/mesh_admin.hpp"
 
 #include "crypto/sodium.hpp"
+#include "storage/identity_sql.hpp"
 
 #include <sodium.h>
 
@@ -106,15 +107,22 @@ mesh_draft draft_mesh(std::string_view name) {
   return d;
 }
 
-mesh_row insert_mesh(pg_connection& conn, const node_key& key, const mesh_draft& draft) {
+mesh_row insert_mesh(pg_connection& conn, const node_key& key, const mesh_draft& draft,
+                     std::optional<std::string_view> owner_name) {
   validate_name(draft.name, "mesh name");
+  if (owner_name)
+    validate_name(*owner_name, "owner name");
   auto root_key = crypto::secret_buffer::random(root_key_bytes);
   auto sealed = key.seal(root_key, mesh_root_key_context(draft.id));
   auto slug = slug_of(draft.name);
-  auto rs = conn.exec(broker_sql::insert_mesh,
-                      {draft.id, draft.name, slug.empty() ? param{} : param{slug},
-                       draft.owner_pubkey, crypto::to_hex(sealed)});
-  return mesh_from(rs, 0);
+  std::vector<param> params{draft.id, draft.name, slug.empty() ? param{} : param{slug},
+                            draft.owner_pubkey, crypto::to_hex(sealed)};
+  if (!owner_name)
+    return mesh_from(conn.exec(broker_sql::insert_mesh, params), 0);
+  params.push_back(crypto::random_base62(id_chars));
+  params.push_back(std::string(*owner_name));
+  conn.exec(identity_sql::create_mesh, params);
+  return require_mesh(conn, draft.id);
 }
 
 mesh_row require_mesh(pg_connection& conn, const std::string& mesh_id) {

@@ -64,8 +64,11 @@ struct mesh_draft {
 /// Validates `name` and generates id and owner keypair.
 mesh_draft draft_mesh(std::string_view name);
 
-/// Stores the draft with a fresh 32-byte root key sealed under `key`.
-mesh_row insert_mesh(pg_connection& conn, const node_key& key, const mesh_draft& draft);
+/// Stores the draft with a fresh 32-byte root key sealed under `key`. With
+/// `owner_name`, the owner key also becomes an admin member of that name in
+/// the same statement (so the owner can hello and invite at once).
+mesh_row insert_mesh(pg_connection& conn, const node_key& key, const mesh_draft& draft,
+                     std::optional<std::string_view> owner_name = std::nullopt);
 
 /// The mesh; admin_error(not_found) if absent.
 mesh_row require_mesh(pg_connection& conn, const std::string& mesh_id);

@@ -155,6 +155,8 @@ frame_payload decode_payload(std::string_view type, const rapidjson::Value& fram
     return std::move(*audit);
   if (auto schedule = decode_schedule(type, frame))
     return std::move(*schedule);
+  if (auto identity = decode_identity(type, frame))
+    return std::move(*identity);
   return other_frame{};
 }
 

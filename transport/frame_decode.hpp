@@ -33,6 +33,9 @@ std::optional<frame_payload> decode_audit(std::string_view type, const rapidjson
 /// §5.6 (frame_decode_schedule.cpp): a schedule_frame or frame_error, or
 /// nullopt when `type` is not schedule / list_scheduled / cancel_scheduled.
 std::optional<frame_payload> decode_schedule(std::string_view type, const rapidjson::Value& frame);
+/// Identity and membership (frame_decode_identity.cpp, docs/identity.md): an
+/// identity_frame or frame_error, or nullopt when `type` is not one of them.
+std::optional<frame_payload> decode_identity(std::string_view type, const rapidjson::Value& frame);
 session_hello_frame decode_session_hello(const rapidjson::Value& frame);
 
 } // namespace nexus::wire

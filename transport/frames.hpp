@@ -21,6 +21,7 @@
 
 #include "transport/frames_audit.hpp"
 #include "transport/frames_collab.hpp"
+#include "transport/frames_identity.hpp"
 #include "transport/frames_mesh_ops.hpp"
 #include "transport/frames_schedule.hpp"
 
@@ -215,6 +216,6 @@ using frame_payload =
                  client_ack_frame, message_status_frame, set_status_frame, set_summary_frame,
                  set_visible_frame, set_profile_frame, set_stats_frame, list_peers_frame,
                  join_group_frame, leave_group_frame, collab_frame, mesh_op_frame,
-                 audit_frame, schedule_frame>;
+                 audit_frame, schedule_frame, identity_frame>;
 
 } // namespace nexus

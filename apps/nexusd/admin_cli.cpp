@@ -46,10 +46,11 @@ const char* const database_note =
 const std::map<std::string, command_spec>& commands() {
   static const std::map<std::string, command_spec> all = {
       {"mesh create",
-       {"mesh create", {"name", "owner-key-file"}, {"name"},
-        "Usage: nexusd mesh create --name NAME [--owner-key-file PATH] [--json]\n\n"
+       {"mesh create", {"name", "owner-key-file", "owner-name"}, {"name"},
+        "Usage: nexusd mesh create --name NAME [--owner-key-file PATH] [--owner-name NAME] [--json]\n\n"
         "Creates a mesh: a new 32-character id, an owner ed25519 keypair and a\n"
-        "32-byte root key. The root key is stored sealed with the node data key\n"
+        "32-byte root key. The owner key is also an admin member of the mesh (it\n"
+        "can hello and register invites). The root key is stored sealed with the node data key\n"
         "($NEXUS_HOME/node.key, created mode 0600 if absent; every node sharing the\n"
         "database needs the same file) and is never printed. The owner secret key\n"
         "(128 hex characters) is written to a new mode-0600 file and never printed or\n"
@@ -58,8 +59,9 @@ const std::map<std::string, command_spec>& commands() {
         "  --name NAME            mesh name, 1-256 characters (required)\n"
         "  --owner-key-file PATH  where to write the owner secret key; must not exist\n"
         "                         (default $NEXUS_HOME/meshes/<meshId>.owner.key)\n"
-        "  --json                 print {id, name, slug, ownerPubkey, ownerKeyFile,\n"
-        "                         createdAt} as one JSON object\n\n"
+        "  --owner-name NAME      display name of the owner member (default owner)\n"
+        "  --json                 print {id, name, slug, ownerPubkey, ownerMemberId,\n"
+        "                         ownerKeyFile, createdAt} as one JSON object\n\n"
         "Exit status: 0 created, 1 failure, 2 usage error.\n"}},
       {"member add",
        {"member add", {"mesh", "pubkey", "name", "role"}, {"mesh", "pubkey", "name"},
@@ -221,7 +223,11 @@ void write_owner_key(const std::string& path, const crypto::secret_buffer& secre
 
 int mesh_create(const config::node_config& cfg, const options& o) {
   const std::string name = o.at("name");
-  validate("mesh create", [&] { storage::validate_name(name, "mesh name"); });
+  const std::string owner_name = o.get("owner-name", "owner");
+  validate("mesh create", [&] {
+    storage::validate_name(name, "mesh name");
+    storage::validate_name(owner_name, "owner name");
+  });
   auto key = storage::node_key::load_or_create(cfg.home);
   auto db = open_database(cfg);
   auto draft = storage::draft_mesh(name);
@@ -238,13 +244,16 @@ int mesh_create(const config::node_config& cfg, const options& o) {
   write_owner_key(key_file, draft.owner_secret);
   storage::mesh_row mesh;
   try {
-    mesh = storage::insert_mesh(db->conn, key, draft);
+    mesh = storage::insert_mesh(db->conn, key, draft, owner_name);
   } catch (...) {
     ::unlink(key_file.c_str());
     throw;
   }
   log::info("admin") << "created mesh " << mesh.id << " (owner key file " << key_file << ")";
-  std::cout << (o.json ? admin_cli::mesh_json(mesh, key_file) : mesh_text(mesh, key_file));
+  auto owner = db->conn.exec(storage::broker_sql::select_active_member, {mesh.id, mesh.owner_pubkey});
+  std::string owner_member = owner.rows.empty() ? std::string() : storage::member_from(owner, 0).id;
+  std::cout << (o.json ? admin_cli::mesh_json(mesh, key_file, owner_member)
+                       : mesh_text(mesh, key_file, owner_member));
   return exit_ok;
 }
 
@@ -300,7 +309,7 @@ bool handles(const std::string& word) { return word == "mesh" || word == "member
 
 std::string commands_help() {
   return "\nCommands (operator bootstrap; run with --help for details):\n"
-         "  nexusd mesh create --name NAME [--owner-key-file PATH] [--json]\n"
+         "  nexusd mesh create --name NAME [--owner-key-file PATH] [--owner-name NAME] [--json]\n"
          "  nexusd member add --mesh ID --pubkey HEX --name NAME [--role admin|member] [--json]\n"
          "  nexusd member list --mesh ID [--json]\n"
          "  nexusd member revoke --mesh ID --member ID [--json]\n";

@@ -70,7 +70,8 @@ std::string iso_utc_ms(int64_t ms) {
   return buf;
 }
 
-std::string mesh_json(const storage::mesh_row& mesh, const std::string& owner_key_file) {
+std::string mesh_json(const storage::mesh_row& mesh, const std::string& owner_key_file,
+                      const std::string& owner_member_id) {
   rapidjson::StringBuffer buf;
   json_writer w(buf);
   w.StartObject();
@@ -82,17 +83,20 @@ std::string mesh_json(const storage::mesh_row& mesh, const std::string& owner_ke
   else
     w.Null();
   put(w, "ownerPubkey", mesh.owner_pubkey);
+  put(w, "ownerMemberId", owner_member_id);
   put(w, "ownerKeyFile", owner_key_file);
   put(w, "createdAt", iso_utc_ms(mesh.created_ms));
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
-std::string mesh_text(const storage::mesh_row& mesh, const std::string& owner_key_file) {
+std::string mesh_text(const storage::mesh_row& mesh, const std::string& owner_key_file,
+                      const std::string& owner_member_id) {
   return "mesh created\n" +
          fields({{"id", mesh.id},
                  {"name", mesh.name},
                  {"owner pubkey", mesh.owner_pubkey},
+                 {"owner member", owner_member_id + "  (admin)"},
                  {"owner key file", owner_key_file + "  (owner secret key, mode 0600: keep it safe)"},
                  {"created", iso_utc_ms(mesh.created_ms)}});
 }

@@ -18,9 +18,11 @@ namespace nexus::admin_cli {
 /// 2026-04-15T12:00:00.123Z (JavaScript toISOString) for Unix milliseconds.
 std::string iso_utc_ms(int64_t ms);
 
-/// `mesh create`: {"id","name","slug","ownerPubkey","ownerKeyFile","createdAt"}.
-std::string mesh_json(const storage::mesh_row& mesh, const std::string& owner_key_file);
-std::string mesh_text(const storage::mesh_row& mesh, const std::string& owner_key_file);
+/// `mesh create`: {"id","name","slug","ownerPubkey","ownerMemberId","ownerKeyFile","createdAt"}.
+std::string mesh_json(const storage::mesh_row& mesh, const std::string& owner_key_file,
+                      const std::string& owner_member_id);
+std::string mesh_text(const storage::mesh_row& mesh, const std::string& owner_key_file,
+                      const std::string& owner_member_id);
 
 /// `member add|revoke`: {"id","meshId","pubkey","displayName","role","status",
 /// "createdAt","revokedAt"} (revokedAt null while active).

@@ -98,6 +98,7 @@ TEST_CASE("mesh create --json writes a 0600 owner key that signs for the printed
   CHECK(str(doc, "name") == "Team Alpha");
   CHECK(str(doc, "slug") == "team-alpha");
   CHECK(str(doc, "ownerKeyFile") == key_file);
+  CHECK(std::regex_match(str(doc, "ownerMemberId"), std::regex("[0-9A-Za-z]{32}")));
   CHECK(std::regex_match(str(doc, "createdAt"),
                          std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
   const auto owner_pubkey = str(doc, "ownerPubkey");
@@ -173,9 +174,11 @@ TEST_CASE("member add, list and revoke round trip with --json; errors and exit s
   auto listed = json_of(list);
   CHECK(str(listed, "meshId") == mesh);
   REQUIRE(listed["members"].IsArray());
-  REQUIRE(listed["members"].Size() == 2);
-  CHECK(str(listed["members"][0], "id") == alice_id);
-  CHECK(str(listed["members"][1], "displayName") == "bob");
+  REQUIRE(listed["members"].Size() == 3); // the owner member first (mesh create adds it)
+  CHECK(str(listed["members"][0], "displayName") == "owner");
+  CHECK(str(listed["members"][0], "role") == "admin");
+  CHECK(str(listed["members"][1], "id") == alice_id);
+  CHECK(str(listed["members"][2], "displayName") == "bob");
 
   auto revoked = nexusd(with({"member", "revoke", "--mesh", mesh, "--member", alice_id, "--json"}));
   REQUIRE_MESSAGE(revoked.status == 0, revoked.output);
@@ -186,7 +189,7 @@ TEST_CASE("member add, list and revoke round trip with --json; errors and exit s
 
   list = nexusd(with({"member", "list", "--mesh", mesh}));
   REQUIRE(list.status == 0);
-  CHECK(list.output.find("2 members (1 active)") != std::string::npos);
+  CHECK(list.output.find("3 members (2 active)") != std::string::npos); // the owner, alice (revoked), bob
   CHECK(std::regex_search(list.output, std::regex(alice_id + R"(\s+alice\s+admin\s+revoked\s+a{64})")));
   CHECK(std::regex_search(list.output, std::regex(R"(bob\s+member\s+active\s+b{64})")));
 
@@ -267,8 +270,10 @@ TEST_CASE("mesh create and member list work against the embedded database of a r
   auto list = nexusd({"member", "list", "--home", home.path(), "--mesh", mesh, "--json"});
   REQUIRE_MESSAGE(list.status == 0, list.output);
   auto listed = json_of(list);
-  REQUIRE(listed["members"].Size() == 1);
-  CHECK(str(listed["members"][0], "displayName") == "eve");
+  REQUIRE(listed["members"].Size() == 2);
+  CHECK(str(listed["members"][0], "pubkey") == str(doc, "ownerPubkey"));
+  CHECK(str(listed["members"][0], "id") == str(doc, "ownerMemberId"));
+  CHECK(str(listed["members"][1], "displayName") == "eve");
 
   // The node's server was used: same DSN, no second postmaster; node still ready.
   CHECK(storage::embedded_pg::running_dsn(home.path()) == node_dsn);

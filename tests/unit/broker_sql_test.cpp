@@ -60,11 +60,12 @@ TEST_CASE("core statements have unique names and use only $n parameters") {
 TEST_CASE("member_from maps columns by name, NULL revoked_at as active") {
   nexus::storage::result_set rs;
   rs.columns = {"id", "mesh_id", "peer_pubkey", "display_name", "role", "role_tag",
-                "default_groups", "message_mode", "peer_grants", "created_ms", "revoked_ms"};
+                "default_groups", "message_mode", "peer_grants", "created_ms", "revoked_ms",
+                "permissions"};
   rs.rows.push_back({"M1", "X1", std::string(64, 'a'), "alice", "admin", std::nullopt, "[]",
-                     "push", "{}", "1717459200123", std::nullopt});
+                     "push", "{}", "1717459200123", std::nullopt, "{}"});
   rs.rows.push_back({"M2", "X1", std::string(64, 'b'), "bob", "member", "lead", "[\"g\"]",
-                     "push", "{}", "1717459200000", "1717459300000"});
+                     "push", "{}", "1717459200000", "1717459300000", "{\"send\":false}"});
   auto a = nexus::storage::member_from(rs, 0);
   CHECK(a.id == "M1");
   CHECK(a.role == "admin");
@@ -75,4 +76,5 @@ TEST_CASE("member_from maps columns by name, NULL revoked_at as active") {
   CHECK(*b.revoked_ms == 1717459300000);
   CHECK(b.role_tag == std::optional<std::string>("lead"));
   CHECK(b.default_groups == "[\"g\"]");
+  CHECK(b.permissions == "{\"send\":false}");
 }
