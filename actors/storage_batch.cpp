@@ -1,5 +1,7 @@
 #include "actors/storage_batch.hpp"
 
+#include "actors/storage_merge.hpp"
+
 #include <optional>
 
 namespace nexus {
@@ -188,13 +190,24 @@ std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
 
 } // namespace
 
+namespace {
+
+batch_outcome run(storage::pg_connection& conn, const std::vector<const db_request*>& batch) {
+  if (auto out = run_pipelined(conn, batch))
+    return std::move(*out);
+  return run_isolated(conn, batch);
+}
+
+} // namespace
+
 batch_outcome execute_batch(storage::pg_connection& conn,
                             const std::vector<const db_request*>& batch) {
   if (batch.empty())
     return {};
-  if (auto out = run_pipelined(conn, batch))
-    return std::move(*out);
-  return run_isolated(conn, batch);
+  auto plan = merge_batch(batch);
+  if (!plan.any)
+    return run(conn, batch);
+  return split(plan, run(conn, plan.run), batch.size());
 }
 
 } // namespace nexus
