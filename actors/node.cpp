@@ -199,6 +199,11 @@ int run(const config::node_config& cfg) {
 
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  // An idle worker first polls its queue 50 us apart (CAF's default: 500
+  // times) and only then blocks on a condition variable that an enqueue
+  // signals. On a small machine shared with PostgreSQL those sleeps and
+  // wake-ups cost more CPU than the actors' work (bench/RESULTS.md round 3).
+  caf_cfg.set("work-stealing.moderate-poll-attempts", static_cast<size_t>(cfg.actor_idle_polls_max));
   register_storage_errors(caf_cfg);
   caf::actor_system sys{caf_cfg};
   caf::scoped_actor self{sys};

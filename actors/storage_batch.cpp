@@ -1,5 +1,7 @@
 #include "actors/storage_batch.hpp"
 
+#include "actors/storage_merge.hpp"
+
 #include <optional>
 
 namespace nexus {
@@ -126,41 +128,74 @@ batch_outcome run_isolated(storage::pg_connection& conn,
   return out;
 }
 
-/// The fast path: every request in one transaction, no savepoints (one
-/// round trip per statement instead of three). If any request fails on a
-/// live session the whole transaction is rolled back and nullopt returned:
-/// the caller reruns the batch on the careful path, so a failure still
-/// fails alone.
-std::optional<batch_outcome> run_optimistic(storage::pg_connection& conn,
-                                            const std::vector<const db_request*>& batch) {
+/// COMMIT as a statement, so that it can end a pipeline.
+const storage::statement commit_statement{"nexus_batch_commit", "COMMIT"};
+
+/// The fast path: BEGIN, then every call of every request and the COMMIT
+/// sent as one pipeline (one round trip for the whole batch instead of one
+/// per statement), no savepoints. BEGIN stays a round trip of its own: if
+/// it finds the session broken nothing was attempted, and the caller may
+/// safely reconnect and retry. If a request fails on a live session the
+/// transaction is rolled back and nullopt returned: the caller reruns the
+/// batch on the careful path, so a failure still fails alone (a batch of
+/// one request needs no rerun).
+std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
+                                           const std::vector<const db_request*>& batch) {
+  std::vector<storage::pipeline_call> calls;
+  for (const auto* req : batch)
+    for (const auto& call : req->calls) {
+      if (!call.stmt)
+        return std::nullopt; // the careful path fails that request alone
+      calls.push_back({call.stmt, &call.params});
+    }
   batch_outcome out;
   out.requests.resize(batch.size());
   if (!begin(conn, out))
     return out;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    std::string why;
-    try {
-      out.requests[i].reply = run_calls(conn, *batch[i]);
-      continue;
-    } catch (const std::exception& e) {
-      why = e.what();
-    }
-    if (!conn.ok()) {
-      fail_all(out, conn, storage_errc::connection_lost, why);
-      return out;
-    }
-    try {
-      conn.exec_script("ROLLBACK");
-    } catch (const std::exception& e) {
-      fail_all(out, conn, conn.ok() ? storage_errc::query_failed : storage_errc::connection_lost,
-               e.what());
-      out.connection_lost = true; // state unknown: have the caller reconnect
-      return out;
-    }
-    return std::nullopt;
+  calls.push_back({&commit_statement, nullptr});
+  auto done = conn.exec_pipeline(calls);
+  if (!done.error) {
+    auto result = done.results.begin();
+    for (size_t i = 0; i < batch.size(); ++i)
+      for (size_t k = 0; k < batch[i]->calls.size(); ++k)
+        out.requests[i].reply.results.push_back(std::move(*result++));
+    return out;
   }
-  commit(conn, out);
-  return out;
+  const auto& err = *done.error;
+  if (!conn.ok()) { // the outcome is unknown, as when a COMMIT is lost
+    fail_all(out, conn, storage_errc::connection_lost, err.what());
+    return out;
+  }
+  if (done.results.size() + 1 == calls.size()) {
+    // COMMIT refused on a live session (e.g. a deferred constraint): it
+    // rolled back everything, which is definite.
+    fail_all(out, conn, err.code(), err.what());
+    return out;
+  }
+  try {
+    conn.exec_script("ROLLBACK");
+  } catch (const std::exception& e) {
+    fail_all(out, conn, conn.ok() ? storage_errc::query_failed : storage_errc::connection_lost,
+             e.what());
+    out.connection_lost = true; // state unknown: have the caller reconnect
+    return out;
+  }
+  if (batch.size() == 1) {
+    out.requests[0].error = err.code();
+    out.requests[0].message = err.what();
+    return out;
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+namespace {
+
+batch_outcome run(storage::pg_connection& conn, const std::vector<const db_request*>& batch) {
+  if (auto out = run_pipelined(conn, batch))
+    return std::move(*out);
+  return run_isolated(conn, batch);
 }
 
 } // namespace
@@ -169,10 +204,10 @@ batch_outcome execute_batch(storage::pg_connection& conn,
                             const std::vector<const db_request*>& batch) {
   if (batch.empty())
     return {};
-  if (batch.size() > 1)
-    if (auto out = run_optimistic(conn, batch))
-      return std::move(*out);
-  return run_isolated(conn, batch);
+  auto plan = merge_batch(batch);
+  if (!plan.any)
+    return run(conn, batch);
+  return split(plan, run(conn, plan.run), batch.size());
 }
 
 } // namespace nexus

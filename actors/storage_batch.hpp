@@ -8,14 +8,16 @@
 //
 // A request that fails is rolled back to its savepoint and fails alone; the
 // others still commit. (A batch of one request needs no savepoint.) Since
-// failures are rare, a batch first runs WITHOUT savepoints (one round trip
-// per statement instead of three); only if a request fails is it rolled
-// back whole and rerun with them. If the
-// session breaks at any point, every request of the batch fails with
-// connection_lost — it may or may not have committed — and the caller must
-// drop the connection. If BEGIN itself finds the session broken, nothing was
-// attempted: requests fail with unavailable and `nothing_attempted` is set,
-// so the caller may reconnect and run the batch again.
+// failures are rare, a batch first runs WITHOUT savepoints and pipelined:
+// BEGIN, then every statement of the batch and the COMMIT in one libpq
+// pipeline, i.e. two round trips per batch whatever its size; only if a
+// request fails is the batch rolled back whole and rerun the careful way
+// above, a round trip per statement. If the session breaks at any point,
+// every request of the batch fails with connection_lost — it may or may
+// not have committed — and the caller must drop the connection. If BEGIN
+// itself finds the session broken, nothing was attempted: requests fail
+// with unavailable and `nothing_attempted` is set, so the caller may
+// reconnect and run the batch again.
 //
 // Plain function, no CAF: the storage actor calls it on its own thread with
 // the connection it owns.

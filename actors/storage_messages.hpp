@@ -3,8 +3,9 @@
 //   request(storage, timeout, db_request{...}) → db_reply | caf::error
 //
 // A db_request is a unit of work: all its calls commit together or fail
-// together (the actor wraps each request in its own SAVEPOINT inside a
-// group-commit transaction), and its reply arrives only after COMMIT. Errors
+// together (a group-commit transaction; a request that fails is isolated by
+// rerunning the batch with a SAVEPOINT per request, storage_batch.hpp), and
+// its reply arrives only after COMMIT. Errors
 // are caf::error values of the "storage" category whose code is a
 // storage::storage_errc (see storage_errc_of).
 //

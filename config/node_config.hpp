@@ -35,6 +35,7 @@ struct node_config {
   std::string log_level;         ///< debug | info | warn | error
   int64_t io_threads = 1;        ///< Beast io_context threads
   int64_t actor_threads = 2;     ///< CAF scheduler threads
+  int64_t actor_idle_polls_max = 0; ///< CAF work-stealing moderate-poll-attempts
 
   // --- wire bounds ---
   int64_t frame_bytes_max = 0;              ///< largest inbound WS message

@@ -27,6 +27,40 @@ std::string pg_text_array(const std::vector<std::string>& values) {
   return out;
 }
 
+std::optional<std::vector<std::string>> parse_pg_text_array(const std::string& literal) {
+  std::vector<std::string> out;
+  if (literal.size() < 2 || literal.front() != '{' || literal.back() != '}')
+    return std::nullopt;
+  size_t i = 1;
+  const size_t end = literal.size() - 1;
+  while (i < end) {
+    if (!out.empty()) {
+      if (literal[i] != ',')
+        return std::nullopt;
+      ++i;
+    }
+    if (i >= end || literal[i] != '"')
+      return std::nullopt;
+    std::string element;
+    for (++i;; ++i) {
+      if (i >= end)
+        return std::nullopt; // unterminated
+      char c = literal[i];
+      if (c == '"')
+        break;
+      if (c == '\\') {
+        if (++i >= end)
+          return std::nullopt;
+        c = literal[i];
+      }
+      element += c;
+    }
+    ++i; // past the closing quote
+    out.push_back(std::move(element));
+  }
+  return out;
+}
+
 namespace {
 
 int64_t to_int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }

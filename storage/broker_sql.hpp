@@ -28,6 +28,11 @@ namespace nexus::storage {
 /// if an element contains a NUL byte (PostgreSQL text cannot hold one).
 std::string pg_text_array(const std::vector<std::string>& values);
 
+/// The elements of a literal pg_text_array() made (every element quoted);
+/// nullopt for any other text. Lets the storage layer look inside an array
+/// parameter it did not build (storage_merge).
+std::optional<std::vector<std::string>> parse_pg_text_array(const std::string& literal);
+
 /// A nexus.member row as the member statements return it.
 struct member_row {
   std::string id;

@@ -111,6 +111,7 @@ struct pg_connection::impl {
   conn_ptr conn;
   std::string password;                     ///< for scrubbing messages only
   std::map<std::string, std::string> prepared; ///< statement name → SQL prepared on this session
+  bool broken = false; ///< a pipeline lost track of the session: unusable even if libpq says OK
 
   std::string message() const { return scrub_secret(trimmed(PQerrorMessage(conn.get())), password); }
 
@@ -231,7 +232,9 @@ pg_connection pg_connection::connect(const std::string& dsn, int64_t timeout_ms)
   return pg_connection(std::move(p));
 }
 
-bool pg_connection::ok() const { return impl_ && PQstatus(impl_->conn.get()) == CONNECTION_OK; }
+bool pg_connection::ok() const {
+  return impl_ && !impl_->broken && PQstatus(impl_->conn.get()) == CONNECTION_OK;
+}
 
 result_set pg_connection::exec(const statement& stmt, const std::vector<param>& params) {
   if (!ok())
@@ -246,6 +249,92 @@ result_set pg_connection::exec(const statement& stmt, const std::vector<param>& 
   result_ptr res(PQexecPrepared(impl_->conn.get(), stmt.name, static_cast<int>(values.size()),
                                 values.data(), nullptr, nullptr, 0));
   return impl_->collect(std::move(res), std::string("exec ") + stmt.name);
+}
+
+pipeline_outcome pg_connection::exec_pipeline(const std::vector<pipeline_call>& calls) {
+  pipeline_outcome out;
+  if (calls.empty())
+    return out;
+  if (!ok()) {
+    out.error = storage_error(storage_errc::connection_lost, "pipeline: connection is not open");
+    return out;
+  }
+  PGconn* c = impl_->conn.get();
+  try { // preparing is a round trip of its own, once per statement and session
+    for (const auto& call : calls)
+      impl_->prepare(*call.stmt);
+  } catch (const storage_error& e) {
+    out.error = e;
+    return out;
+  }
+  auto lost = [&](const std::string& what) {
+    impl_->broken = true; // the pipeline's state is unknown: the caller reconnects
+    out.error = storage_error(storage_errc::connection_lost, "pipeline: " + what + ": " + impl_->message());
+    return out;
+  };
+  // Non-blocking, so that sending many statements can never deadlock against
+  // a server that blocks writing results we have not read yet.
+  if (PQsetnonblocking(c, 1) != 0 || PQenterPipelineMode(c) != 1)
+    return lost("cannot enter pipeline mode");
+
+  std::vector<const char*> values;
+  size_t queued = 0;
+  for (const auto& call : calls) {
+    values.clear();
+    if (call.params)
+      for (const auto& p : *call.params)
+        values.push_back(p ? p->c_str() : nullptr);
+    if (PQsendQueryPrepared(c, call.stmt->name, static_cast<int>(values.size()), values.data(),
+                            nullptr, nullptr, 0) != 1)
+      break; // what was queued still runs; the rest is reported as failed below
+    ++queued;
+  }
+  if (PQpipelineSync(c) != 1)
+    return lost("cannot send the sync");
+
+  size_t index = 0; // the call whose results come next
+  bool synced = false;
+  while (!synced) {
+    const int flushed = PQflush(c); // 0: all sent, 1: more to send, -1: failed
+    if (flushed < 0)
+      return lost("send failed");
+    while (!synced && !PQisBusy(c)) {
+      PGresult* raw = PQgetResult(c);
+      if (raw == nullptr) { // the end of one statement's results
+        if (PQstatus(c) != CONNECTION_OK || ++index > calls.size())
+          return lost("session broke"); // libpq would answer nullptr forever
+        continue;
+      }
+      result_ptr res(raw);
+      const auto status = PQresultStatus(raw);
+      if (status == PGRES_PIPELINE_SYNC)
+        synced = true;
+      else if (status != PGRES_PIPELINE_ABORTED && !out.error && index < calls.size()) {
+        try {
+          out.results.push_back(
+              impl_->collect(std::move(res), std::string("exec ") + calls[index].stmt->name));
+        } catch (const storage_error& e) {
+          out.error = e;
+        }
+      }
+    }
+    if (synced)
+      break;
+    if (PQstatus(c) != CONNECTION_OK)
+      return lost("session broke");
+    pollfd pfd{};
+    pfd.fd = PQsocket(c);
+    pfd.events = static_cast<short>(POLLIN | (flushed == 1 ? POLLOUT : 0));
+    if (::poll(&pfd, 1, -1) < 0 && errno != EINTR)
+      return lost("poll failed");
+    if ((pfd.revents & (POLLIN | POLLERR | POLLHUP)) != 0 && PQconsumeInput(c) != 1)
+      return lost("receive failed");
+  }
+  if (PQexitPipelineMode(c) != 1 || PQsetnonblocking(c, 0) != 0)
+    return lost("cannot leave pipeline mode");
+  if (queued < calls.size()) // e.g. out of memory: a transaction may be left open
+    return lost(std::string("could not queue ") + calls[queued].stmt->name);
+  return out;
 }
 
 result_set pg_connection::exec_script(const std::string& sql) {

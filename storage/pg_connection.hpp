@@ -70,6 +70,21 @@ struct result_set {
   const std::optional<std::string>& at(size_t row, const std::string& name) const;
 };
 
+/// One statement of a pipeline (pg_connection::exec_pipeline). Both
+/// pointers must stay valid for the call.
+struct pipeline_call {
+  const statement* stmt = nullptr;
+  const std::vector<param>* params = nullptr; ///< null = no parameters
+};
+
+/// What a pipeline did: one result per statement that succeeded, in order,
+/// up to the first failure, which `error` holds; the statements after it
+/// did not run.
+struct pipeline_outcome {
+  std::vector<result_set> results;
+  std::optional<storage_error> error;
+};
+
 class pg_connection {
 public:
   /// Opens a connection; throws storage_error(connect_failed) with a message
@@ -85,6 +100,16 @@ public:
 
   /// Runs a statement (prepared once per connection by name).
   result_set exec(const statement& stmt, const std::vector<param>& params = {});
+
+  /// Runs `calls` in libpq pipeline mode: every statement is sent, then one
+  /// sync, and the results are read as they come, so the list costs one
+  /// round trip instead of one per statement; the server still runs them
+  /// one after the other, in order. After a failure the server skips the
+  /// rest up to the sync; inside a transaction block that block is then
+  /// aborted and the caller must ROLLBACK. Statement failures are reported,
+  /// not thrown; a session that breaks is reported as connection_lost and
+  /// ok() turns false.
+  pipeline_outcome exec_pipeline(const std::vector<pipeline_call>& calls);
 
   /// Runs SQL text without parameters: BEGIN, COMMIT, SAVEPOINT, migrations.
   /// Never build this text from values.

@@ -25,6 +25,19 @@ TEST_CASE("pg_text_array quotes every element and escapes quote and backslash") 
   CHECK(pg_text_array({"ünï"}) == "{\"ünï\"}"); // UTF-8 passes through untouched
 }
 
+TEST_CASE("parse_pg_text_array reads back exactly what pg_text_array wrote") {
+  using nexus::storage::parse_pg_text_array;
+  const std::vector<std::vector<std::string>> cases = {
+      {}, {"a"}, {"a", "b"}, {"", "NULL", " x ", "a,b", "{c}"}, {R"(say "hi")", R"(C:\dir\)", R"(\")"},
+      {"ünï", "@g", "*"}};
+  for (const auto& v : cases)
+    CHECK(parse_pg_text_array(pg_text_array(v)) == std::optional<std::vector<std::string>>(v));
+  // Anything else is not ours: refused rather than guessed.
+  for (const char* bad : {"", "{", "}", "a", "{a}", R"({"a")", R"({"a",})", R"({"a""b"})", R"({"a"x})",
+                          R"({"a\})", R"("a")", R"({,"a"})"})
+    CHECK_MESSAGE(!parse_pg_text_array(bad).has_value(), bad);
+}
+
 TEST_CASE("pg_text_array refuses a NUL byte") {
   CHECK_THROWS_AS(pg_text_array({std::string("a\0b", 3)}), std::invalid_argument);
 }

@@ -181,3 +181,11 @@ TEST_CASE("redact_dsn handles URL and key=value forms") {
   CHECK(redact_dsn("postgresql://u@h/d") == "postgresql://u@h/d");
   CHECK(redact_dsn("host=h mypassword=x") == "host=h mypassword=x");
 }
+
+TEST_CASE("actor_idle_polls_max: 0 (block at once) up to 100000, default 0") {
+  CHECK(load({}, base_env).config.actor_idle_polls_max == 0);
+  CHECK(load({"--actor-idle-polls-max", "0"}, base_env).config.actor_idle_polls_max == 0);
+  CHECK(load({"--actor-idle-polls-max", "100000"}, base_env).config.actor_idle_polls_max == 100000);
+  CHECK(error_of({"--actor-idle-polls-max", "100001"}).find("actor_idle_polls_max") != std::string::npos);
+  CHECK(error_of({"--actor-idle-polls-max", "-1"}).find("actor_idle_polls_max") != std::string::npos);
+}

@@ -1,0 +1,42 @@
+// storage_merge: fewer statements per group commit.
+//
+// Every presence records the pushes it wrote (mark_delivered over its own
+// ids, one UPDATE in flight per connection) and the mesh records its
+// multicasts the same way, so under load a batch holds one small UPDATE per
+// connection: ~100 statements for ~100 rows. merge_batch() folds the
+// requests that are exactly one mark_delivered call each into one UPDATE per
+// mesh over the union of their ids, run where the first of them stood
+// (earlier, never later, than any of them: a drain read later in the batch
+// sees the rows as delivered, as it would have after the first). split()
+// gives each original request the rows of its own ids, or the merged
+// request's error.
+//
+// Plain functions, no CAF, no libpq: storage_batch calls them on the
+// storage actor's thread.
+#pragma once
+
+#include "actors/storage_batch.hpp"
+#include "actors/storage_messages.hpp"
+
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace nexus {
+
+/// A batch as it runs after merging.
+struct merged_batch {
+  std::deque<db_request> merged;                 ///< merged requests (stable addresses)
+  std::vector<const db_request*> run;            ///< what runs, in order: originals or merged
+  std::vector<std::vector<size_t>> answers;      ///< per run entry: the original requests it answers
+  std::vector<std::vector<std::string>> ids;     ///< per original request: its ids if it was merged
+  bool any = false;                              ///< at least two requests were merged
+};
+
+/// Plans `batch`; when nothing merges, `run` is `batch` itself.
+merged_batch merge_batch(const std::vector<const db_request*>& batch);
+
+/// The outcome per original request from the outcome per run entry.
+batch_outcome split(const merged_batch& plan, batch_outcome ran, size_t originals);
+
+} // namespace nexus
