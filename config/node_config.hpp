@@ -84,6 +84,13 @@ struct node_config {
   // --- lifecycle ---
   int64_t shutdown_timeout_ms = 0;          ///< hard deadline for a clean stop
 
+  // --- MCP bridge (nexus-mcp) ---
+  int64_t mcp_line_bytes_max = 0;           ///< one stdio line / HTTP body
+  int64_t mcp_inbox_messages_max = 0;       ///< kept for check_messages; oldest dropped
+  int64_t mcp_http_connections_max = 0;     ///< concurrent HTTP connections served
+  int64_t mcp_http_idle_timeout_ms = 0;     ///< a request must arrive within this
+  int64_t mcp_sse_keepalive_ms = 0;         ///< comment line on an idle event stream
+
   /// Where each key's value came from (for --print-config and diagnostics).
   std::map<std::string, value_source> sources;
 

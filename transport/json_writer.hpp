@@ -81,6 +81,13 @@ public:
     end_array();
   }
 
+  /// JSON text from a parser or writer (a state value, stream data),
+  /// embedded verbatim. REQUIRES: `json` is valid JSON text.
+  void raw_field(std::string_view k, std::string_view json) {
+    key(k);
+    w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  }
+
   std::string take() const { return std::string(buf_.GetString(), buf_.GetSize()); }
 
 private:
