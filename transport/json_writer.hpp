@@ -14,6 +14,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -86,6 +87,14 @@ public:
   void raw_field(std::string_view k, std::string_view json) {
     key(k);
     w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+  }
+  /// A whole number goes out as an integer (5, not 5.0), as JavaScript prints it.
+  void number_field(std::string_view k, double v) {
+    key(k);
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15)
+      w_.Int64(static_cast<int64_t>(v));
+    else
+      w_.Double(v);
   }
 
   std::string take() const { return std::string(buf_.GetString(), buf_.GetSize()); }
