@@ -38,31 +38,8 @@ std::string hook_body_json(const hook_report& r) {
   return w.take();
 }
 
-std::optional<http_target> hook_target_of(std::string_view url) {
-  if (auto scheme = url.find("://"); scheme != std::string_view::npos)
-    url.remove_prefix(scheme + 3);
-  url = url.substr(0, url.find('/'));
-  auto colon = url.rfind(':');
-  if (colon == std::string_view::npos || colon == 0)
-    return std::nullopt;
-  std::string host(url.substr(0, colon));
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  auto port_text = url.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5)
-    return std::nullopt;
-  uint32_t port = 0;
-  for (char c : port_text) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
-    port = port * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (port == 0 || port > 65535)
-    return std::nullopt;
-  return http_target{host, static_cast<uint16_t>(port)};
-}
-
-hook_outcome post_hook_status(const http_target& to, const hook_report& r, int64_t timeout_ms) {
+hook_outcome post_hook_status(const client::broker_url& to, const hook_report& r,
+                              int64_t timeout_ms) {
   hook_outcome out;
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
@@ -94,7 +71,7 @@ hook_outcome post_hook_status(const http_target& to, const hook_report& r, int64
   out.error.clear();
 
   std::string body = hook_body_json(r);
-  std::string request = "POST /hook/set-status HTTP/1.1\r\nHost: " + to.host + ":" + port +
+  std::string request = "POST /hook/set-status HTTP/1.1\r\nHost: " + to.host_port() +
                         "\r\nContent-Type: application/json\r\nContent-Length: " +
                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   for (size_t sent = 0; sent < request.size();) {

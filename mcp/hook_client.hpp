@@ -13,6 +13,8 @@
 // Functions only; thread-safe.
 #pragma once
 
+#include "client/broker_url.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,19 +36,14 @@ hook_report hook_report_from(std::string_view status, std::string_view stdin_jso
 /// {"cwd":…,"status":…,"session_id"?:…}
 std::string hook_body_json(const hook_report& r);
 
-/// "http://127.0.0.1:7900", "ws://h:1/ws", "127.0.0.1:7900" → host and port.
-struct http_target {
-  std::string host;
-  uint16_t port = 0;
-};
-std::optional<http_target> hook_target_of(std::string_view broker_url);
-
 /// POSTs the report; returns the HTTP status and body, or an error line.
 struct hook_outcome {
   int status = 0; ///< 0: no HTTP answer (see error)
   std::string body;
   std::string error;
 };
-hook_outcome post_hook_status(const http_target& to, const hook_report& r, int64_t timeout_ms);
+/// `to` is the node (client/broker_url.hpp: ws:// or http:// or host:port).
+hook_outcome post_hook_status(const client::broker_url& to, const hook_report& r,
+                              int64_t timeout_ms);
 
 } // namespace nexus::mcp
