@@ -221,8 +221,9 @@ const char* to_string(link_state::phase p) {
   return "?";
 }
 
-broker_link spawn_broker_link(caf::actor_system& sys, link_config cfg) {
-  return sys.spawn([cfg = std::move(cfg)](link_actor self) mutable -> broker_link::behavior_type {
+namespace {
+
+broker_link::behavior_type link_behavior(link_actor self, link_config cfg) {
     auto& st = self->state;
     st.cfg = std::move(cfg);
     st.subscribers = st.cfg.subscribers;
@@ -286,7 +287,12 @@ broker_link spawn_broker_link(caf::actor_system& sys, link_config cfg) {
         },
         [=](std::shared_ptr<link_internal>& m) { on_internal(self, *m); },
     };
-  });
+}
+
+} // namespace
+
+broker_link spawn_broker_link(caf::actor_system& sys, link_config cfg) {
+  return sys.spawn(link_behavior, std::move(cfg));
 }
 
 } // namespace nexus::client

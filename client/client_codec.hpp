@@ -21,7 +21,7 @@ namespace nexus::client {
 
 /// A request frame other than hello and send: everything that correlates by
 /// `_reqId` (or gets no reply at all).
-using request_frame = std::variant<presence_op, collab_request, mesh_op, schedule_op>;
+using request_frame = std::variant<presence_op, collab_request, mesh_op, schedule_op, identity_op>;
 
 std::string encode_hello(const hello_frame& f);
 std::string encode_send(const send_frame& f);
@@ -61,7 +61,7 @@ using server_payload =
                  task_created_frame, task_list_frame, context_shared_frame, context_list_frame,
                  stream_created_frame, subscribed_frame, stream_list_frame,
                  mesh_info_result_frame, clock_status_frame, scheduled_ack_frame,
-                 scheduled_list_frame, cancel_scheduled_ack_frame>;
+                 scheduled_list_frame, cancel_scheduled_ack_frame, invite_created_frame>;
 
 struct server_frame {
   std::string type;

@@ -184,6 +184,20 @@ const std::map<std::string, decoder>& decoders() {
          });
          return r;
        }},
+      {"invite_created",
+       [](const value& f) -> server_payload {
+         invite_created_frame r;
+         if (const value* i = json::field(f, "invite")) {
+           r.code = json::str(*i, "code");
+           r.inviteId = json::str(*i, "inviteId");
+           r.meshId = json::str(*i, "meshId");
+           r.role = json::str(*i, "role");
+           r.maxUses = json::integer(*i, "maxUses");
+           r.expiresAt_s = json::integer(*i, "expiresAt");
+         }
+         r.canonical = json::str(f, "canonical");
+         return r;
+       }},
       {"cancel_scheduled_ack",
        [](const value& f) -> server_payload {
          return cancel_scheduled_ack_frame{json::str(f, "scheduledId"), json::boolean(f, "ok")};

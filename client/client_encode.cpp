@@ -164,6 +164,24 @@ struct schedule_encoder {
   }
 };
 
+struct identity_encoder {
+  json_writer& w;
+  void operator()(const invite_create_frame& f) {
+    begin(w, "invite_create");
+    w.str_field("inviteId", f.inviteId);
+    w.int_field("expiresAt", f.expiresAt_s);
+    w.str_field("role", f.role);
+    w.int_field("maxUses", f.maxUses);
+    w.str_field("signature", f.signature);
+    if (f.preset_display_name) {
+      w.key("preset");
+      w.begin_object();
+      w.str_field("displayName", *f.preset_display_name);
+      w.end_object();
+    }
+  }
+};
+
 template <class... Ts>
 struct overload : Ts... {
   using Ts::operator()...;
@@ -214,7 +232,8 @@ std::string encode_request(const request_frame& f, const std::string& req_id) {
   std::visit(overload{[&](const presence_op& op) { std::visit(presence_encoder{w}, op); },
                       [&](const collab_request& op) { std::visit(collab_encoder{w}, op); },
                       [&](const mesh_op& op) { std::visit(mesh_op_encoder{w}, op); },
-                      [&](const schedule_op& op) { std::visit(schedule_encoder{w}, op); }},
+                      [&](const schedule_op& op) { std::visit(schedule_encoder{w}, op); },
+                      [&](const identity_op& op) { std::visit(identity_encoder{w}, op); }},
              f);
   w.str_field("_reqId", req_id);
   w.end_object();
@@ -266,7 +285,8 @@ std::vector<std::string> reply_types(const request_frame& f) {
                          [](const list_scheduled_frame&) -> v { return {"scheduled_list"}; },
                          [](const cancel_scheduled_frame&) -> v { return {"cancel_scheduled_ack"}; }},
                 op);
-          }},
+          },
+          [](const identity_op&) -> v { return {"invite_created"}; }},
       f);
 }
 

@@ -4,12 +4,13 @@
 //
 // Requests reuse the broker's own frame vocabulary (transport/frames*.hpp):
 // a client sends the very structs the node decodes, and reads back the very
-// structs the node encodes. Only two things are client-side: send_message
-// (plaintext; the link seals it) and the schedule frames.
+// structs the node encodes. Client-side only: send_message (plaintext; the
+// link seals it), the schedule frames and the identity frames.
 //
 // Thread-safety: plain values; copy freely between threads and actors.
 #pragma once
 
+#include "client/identity_frames.hpp"
 #include "client/schedule_frames.hpp"
 #include "transport/frames.hpp"
 #include "transport/frames_out.hpp"
@@ -42,7 +43,8 @@ using presence_op =
                  set_profile_frame, join_group_frame, leave_group_frame, message_status_frame>;
 
 /// Everything a link can be asked to do on the broker.
-using link_op = std::variant<send_message, presence_op, collab_request, mesh_op, schedule_op>;
+using link_op =
+    std::variant<send_message, presence_op, collab_request, mesh_op, schedule_op, identity_op>;
 
 struct link_request {
   link_op op;
@@ -84,7 +86,8 @@ using link_result =
                  memory_stored_frame, memory_results_frame, forget_ack_frame, task_created_frame,
                  task_list_frame, context_shared_frame, context_list_frame, stream_created_frame,
                  subscribed_frame, stream_list_frame, mesh_info_result_frame, clock_status_frame,
-                 scheduled_ack_frame, scheduled_list_frame, cancel_scheduled_ack_frame>;
+                 scheduled_ack_frame, scheduled_list_frame, cancel_scheduled_ack_frame,
+                 invite_created_frame>;
 
 struct link_reply {
   link_result result;

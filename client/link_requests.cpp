@@ -65,13 +65,13 @@ void write(link_actor self, pending_request& p) {
   st.in_flight.push_back(p.req_id);
 }
 
-void forget(link_state_data& st, const std::string& req_id) {
+void forget(link_state_data& st, const std::string req_id) { // a copy: callers pass keys of erased nodes
   st.pending.erase(req_id);
   st.buffered.erase(std::remove(st.buffered.begin(), st.buffered.end(), req_id), st.buffered.end());
   st.in_flight.erase(std::remove(st.in_flight.begin(), st.in_flight.end(), req_id), st.in_flight.end());
 }
 
-void resolve(link_actor self, const std::string& req_id, link_reply reply) {
+void resolve(link_actor self, const std::string req_id, link_reply reply) {
   auto& st = self->state;
   auto it = st.pending.find(req_id);
   if (it == st.pending.end())

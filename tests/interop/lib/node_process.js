@@ -29,6 +29,11 @@ function nexusdBinary() {
   return requireEnv('NEXUSD_BINARY', 'point it at the built nexusd (ctest sets it; run through scripts/test.sh)');
 }
 
+/** The built CLI (`nexus`); ctest sets NEXUS_CLI_BINARY like NEXUSD_BINARY. */
+function nexusCliBinary() {
+  return requireEnv('NEXUS_CLI_BINARY', 'point it at the built nexus CLI (ctest sets it; run through scripts/test.sh)');
+}
+
 function adminUrl() {
   return requireEnv('NEXUS_TEST_PG_URL',
     'the superuser URL of a throwaway PostgreSQL (scripts/test.sh exports it)');
@@ -179,4 +184,4 @@ async function startNode({ databaseUrl, home: fixedHome, args = [], env = {}, wa
   return node;
 }
 
-module.exports = { createTestDatabase, startNode, httpRequest, withDatabase, NexusNode };
+module.exports = { createTestDatabase, startNode, httpRequest, withDatabase, NexusNode, nexusCliBinary };
