@@ -3,6 +3,8 @@
 #include "mcp/json_file.hpp"
 
 #include <cstdio>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 namespace nexus::mcp {
@@ -202,6 +204,10 @@ install_report install_claude_code(const install_options& o) {
       set(rec.doc, "hooks", Value(rapidjson::kArrayType), ra);
       set(rec.doc, "created_hooks", Value(created_hooks), ra);
       set(rec.doc, "created_settings", Value(!settings.existed), ra);
+      struct stat st{};
+      const std::string dir = settings.path.substr(0, settings.path.find_last_of('/'));
+      bool dir_existed = ::stat(dir.c_str(), &st) == 0;
+      set(rec.doc, "created_settings_dir", Value(!dir_existed), ra);
     }
     for (const auto& [event, status] : hook_events()) {
       std::string cmd = hook_line(o, status);
@@ -311,6 +317,8 @@ install_report uninstall_claude_code(const install_options& o) {
       std::remove(settings.path.c_str());
       rep.changed = true;
       rep.notes.push_back("removed " + settings.path + " (install created it)");
+      if (flag(rec.doc, "created_settings_dir")) // rmdir only removes it when empty
+        ::rmdir(settings.path.substr(0, settings.path.find_last_of('/')).c_str());
     } else {
       save(settings, rep);
     }

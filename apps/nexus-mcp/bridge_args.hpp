@@ -3,12 +3,13 @@
 // as --home, --log-level and the mcp_* bounds, with their environment
 // variables and config file).
 //
-//   nexus-mcp [--http HOST:PORT [--allow-remote]] IDENTITY [KEYS]   run the bridge
-//   nexus-mcp install [--hooks] [--claude-home DIR] IDENTITY [KEYS]  add it to Claude Code
-//   nexus-mcp uninstall [--claude-home DIR] [KEYS]                   remove what install added
-//   nexus-mcp hook idle|working|dnd --broker URL                     a Claude Code status hook
+//   nexus-mcp [--http HOST:PORT [--allow-remote]] IDENTITY [KEYS]
 //
-//   IDENTITY: --broker URL --mesh-id ID --member-id ID --member-key-file PATH [--name NAME]
+// (`nexus install`, `nexus uninstall` and `nexus hook` put it into Claude Code.)
+//
+//   IDENTITY: [--mesh NAME|ID] [--broker URL] [--name NAME]   a mesh joined with `nexus`
+//             (the CLI's home, --home / $NEXUS_HOME), or explicitly:
+//             --broker URL --mesh-id ID --member-id ID --member-key-file PATH [--name NAME]
 //
 // Pure parsing; throws usage_error (exit 2).
 #pragma once
@@ -25,25 +26,22 @@ struct usage_error : std::runtime_error {
 };
 
 struct bridge_identity_args {
+  std::string mesh; ///< a mesh of the CLI home (name, id or prefix); "" = its default
   std::string broker, mesh_id, member_id, member_key_file, name;
-  /// The same flags again, for the command line install writes.
-  std::vector<std::string> as_flags() const;
+  /// Explicit keys rather than the CLI home.
+  bool explicit_keys() const { return !member_key_file.empty(); }
 };
 
 struct bridge_args {
-  std::string command = "run"; ///< run | install | uninstall | hook
   std::optional<std::string> http;
   bool allow_remote = false;
-  bool hooks = false;
-  std::optional<std::string> claude_home;
-  std::string hook_status;
   bridge_identity_args identity;
   std::vector<std::string> config_args; ///< for config::load
 };
 
 bridge_args parse_bridge_args(const std::vector<std::string>& args);
 
-/// Throws usage_error naming the first missing identity flag.
+/// Explicit mode: throws usage_error naming the first missing flag.
 void require_identity(const bridge_identity_args& id);
 
 std::string usage_text();

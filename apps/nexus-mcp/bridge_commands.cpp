@@ -1,31 +1,29 @@
 #include "apps/nexus-mcp/bridge_commands.hpp"
 
+#include "apps/nexus/cli_error.hpp"
+#include "apps/nexus/home.hpp"
+#include "apps/nexus/mesh_session.hpp"
 #include "client/broker_link.hpp"
 #include "config/log.hpp"
 #include "crypto/private_file.hpp"
 #include "crypto/sodium.hpp"
 #include "mcp/bearer_token.hpp"
 #include "mcp/channel_hub.hpp"
-#include "mcp/claude_install.hpp"
-#include "mcp/hook_client.hpp"
 #include "mcp/http_transport.hpp"
-#include "mcp/json_file.hpp"
 #include "mcp/link_backend.hpp"
 #include "mcp/stdio_transport.hpp"
 #include "transport/version.hpp"
 
 #include <caf/all.hpp>
 
+#include <sodium.h>
+
 #include <cctype>
 #include <chrono>
-#include <cstring>
-#include <sodium.h>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
-#include <limits.h>
-#include <poll.h>
-#include <unistd.h>
 
 namespace nexus::mcp_app {
 namespace {
@@ -37,12 +35,6 @@ const char* bridge_instructions =
     "Reply with send_message when a message asks for something; call list_peers to see who is "
     "there.";
 
-std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string("nexus-mcp");
-}
-
 int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -53,9 +45,32 @@ std::shared_ptr<const crypto::secret_buffer> to_secret(const crypto::bytes& b) {
   return std::make_shared<const crypto::secret_buffer>(b.data(), b.size());
 }
 
-/// The link identity from the flags: the member key from its 0600 file, a
-/// fresh session key per process (as the SDK makes one per launch).
-client::link_identity load_identity(const bridge_identity_args& a) {
+struct bridge_identity {
+  client::link_identity id;
+  client::broker_url url;
+};
+
+/// A fresh session key per process, as the SDK makes one per launch: the
+/// routing key peers see and direct messages are sealed to.
+void add_session_key(client::link_identity& id) {
+  auto [session_secret, session_public] = crypto::ed25519_generate();
+  id.session_pubkey = crypto::to_hex(session_public);
+  id.session_secret = to_secret(session_secret);
+  sodium_memzero(session_secret.data(), session_secret.size());
+  id.peer_type = "ai";
+  id.channel = "nexus-mcp";
+}
+
+client::broker_url parse_url(const std::string& text) {
+  std::string error;
+  auto url = client::parse_broker_url(text, &error);
+  if (!url)
+    throw usage_error("--broker: " + error);
+  return *url;
+}
+
+/// Explicit mode: the member key from its 0600 file.
+bridge_identity explicit_identity(const bridge_identity_args& a) {
   std::string hex = crypto::read_private_file(a.member_key_file, 4096);
   while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back())))
     hex.pop_back();
@@ -63,20 +78,49 @@ client::link_identity load_identity(const bridge_identity_args& a) {
   if (!secret || secret->size() != 64)
     throw usage_error(a.member_key_file +
                       " must hold an ed25519 secret key: 128 hex characters (seed and public key)");
-  client::link_identity id;
-  id.mesh_id = a.mesh_id;
-  id.member_id = a.member_id;
-  id.member_pubkey = crypto::to_hex(secret->data() + 32, 32);
-  id.member_secret = to_secret(*secret);
+  bridge_identity out{{}, parse_url(a.broker)};
+  out.id.mesh_id = a.mesh_id;
+  out.id.member_id = a.member_id;
+  out.id.member_pubkey = crypto::to_hex(secret->data() + 32, 32);
+  out.id.member_secret = to_secret(*secret);
   sodium_memzero(secret->data(), secret->size());
-  auto [session_secret, session_public] = crypto::ed25519_generate();
-  id.session_pubkey = crypto::to_hex(session_public);
-  id.session_secret = to_secret(session_secret);
-  sodium_memzero(session_secret.data(), session_secret.size());
-  id.display_name = a.name;
-  id.peer_type = "ai";
-  id.channel = "nexus-mcp";
-  return id;
+  out.id.display_name = a.name;
+  return out;
+}
+
+/// Home mode: the identity and a joined mesh of the CLI's home, the broker
+/// as `nexus` would pick it (--broker, the mesh's, config.json's, default).
+bridge_identity home_identity(const bridge_identity_args& a, const std::string& home_dir) {
+  cli::context ctx;
+  ctx.home = cli::home(home_dir);
+  if (!a.broker.empty())
+    ctx.global.broker = a.broker;
+  ctx.home.require_initialised();
+  auto me = ctx.home.load_identity();
+  auto mesh = ctx.home.select_mesh(a.mesh.empty() ? std::nullopt
+                                                  : std::optional<std::string>(a.mesh));
+  bridge_identity out{{}, cli::broker_for(ctx, &mesh)};
+  out.id.mesh_id = mesh.mesh_id;
+  out.id.member_id = mesh.member_id;
+  out.id.member_pubkey = me.pubkey_hex;
+  out.id.member_secret = me.secret;
+  out.id.display_name = a.name.empty() ? mesh.display_name : a.name;
+  return out;
+}
+
+/// "127.0.0.1:8080", "[::1]:0" → host and port of --http.
+mcp::http_options parse_http_address(const std::string& text) {
+  auto colon = text.rfind(':');
+  std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) > 65535 || colon == 0)
+    throw usage_error("--http needs HOST:PORT (PORT 0 picks a free one), not " + text);
+  mcp::http_options o;
+  o.host = text.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+    o.host = o.host.substr(1, o.host.size() - 2);
+  o.port = static_cast<uint16_t>(std::stoul(port));
+  return o;
 }
 
 /// Blocks SIGINT/SIGTERM in every thread started after it, for sigwait.
@@ -94,17 +138,24 @@ sigset_t block_stop_signals() {
 int run_bridge(const bridge_args& args, const config::node_config& cfg) {
   std::signal(SIGPIPE, SIG_IGN);
   require_identity(args.identity);
-  std::string url_error;
-  auto url = client::parse_broker_url(args.identity.broker, &url_error);
-  if (!url)
-    throw usage_error("--broker: " + url_error);
-  client::link_identity identity;
+  // Everything that can be a usage error is checked before an actor runs.
+  mcp::http_options http_address;
+  if (args.http)
+    http_address = parse_http_address(*args.http);
+  bridge_identity who;
   try {
-    identity = load_identity(args.identity);
+    who = args.identity.explicit_keys() ? explicit_identity(args.identity)
+                                        : home_identity(args.identity, cfg.home);
+    add_session_key(who.id);
   } catch (const crypto::private_file_error& e) {
     std::cerr << "nexus-mcp: " << e.what() << "\n";
     return 1;
+  } catch (const cli::cli_error& e) {
+    std::cerr << "nexus-mcp: " << e.what() << (e.hint.empty() ? "" : " - " + e.hint) << "\n";
+    return e.exit == cli::exit_usage ? 2 : 1;
   }
+  const client::link_identity& identity = who.id;
+  const client::broker_url* url = &who.url;
   sigset_t stop_set = block_stop_signals();
 
   caf::actor_system_config caf_cfg;
@@ -129,14 +180,7 @@ int run_bridge(const bridge_args& args, const config::node_config& cfg) {
 
   int status = 0;
   if (args.http) {
-    auto colon = args.http->rfind(':');
-    if (colon == std::string::npos)
-      throw usage_error("--http needs HOST:PORT");
-    mcp::http_options o;
-    o.host = args.http->substr(0, colon);
-    if (o.host.size() > 2 && o.host.front() == '[')
-      o.host = o.host.substr(1, o.host.size() - 2);
-    o.port = static_cast<uint16_t>(std::atoi(args.http->c_str() + colon + 1));
+    mcp::http_options o = http_address;
     o.policy.allow_remote = args.allow_remote;
     o.connections_max = cfg.mcp_http_connections_max;
     o.idle_timeout_ms = cfg.mcp_http_idle_timeout_ms;
@@ -168,68 +212,6 @@ int run_bridge(const bridge_args& args, const config::node_config& cfg) {
       .receive([](bool) {}, [](caf::error&) {});
   caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
   return status;
-}
-
-int run_install(const bridge_args& args, const config::node_config& cfg) {
-  mcp::install_options o;
-  const char* home_env = std::getenv("HOME");
-  o.user_home = args.claude_home.value_or(home_env != nullptr ? home_env : "");
-  if (o.user_home.empty())
-    throw usage_error("no home directory: set HOME or pass --claude-home DIR");
-  o.nexus_home = cfg.home;
-  o.command = self_exe();
-  if (args.command == "install") {
-    require_identity(args.identity);
-    o.args = args.identity.as_flags();
-    o.args.insert(o.args.end(), {"--home", cfg.home});
-    o.hooks = args.hooks;
-    o.hook_command = o.command + " hook --broker " + args.identity.broker;
-  }
-  try {
-    auto rep = args.command == "install" ? mcp::install_claude_code(o)
-                                         : mcp::uninstall_claude_code(o);
-    for (const auto& n : rep.notes)
-      std::cout << n << "\n";
-    for (const auto& b : rep.backups)
-      std::cout << "backup: " << b << "\n";
-    return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "nexus-mcp: " << e.what() << "\n";
-    return 1;
-  }
-}
-
-int run_hook(const bridge_args& args) {
-  std::string input;
-  if (!::isatty(0)) {
-    // Claude Code writes the hook input and closes stdin; bounded in size
-    // and time so a stuck writer cannot hold the session.
-    char buf[4096];
-    while (input.size() < 64 * 1024) {
-      pollfd p{0, POLLIN, 0};
-      if (::poll(&p, 1, 1000) <= 0)
-        break;
-      ssize_t n = ::read(0, buf, sizeof buf);
-      if (n <= 0)
-        break;
-      input.append(buf, static_cast<size_t>(n));
-    }
-  }
-  char cwd[PATH_MAX];
-  std::string fallback = ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : "";
-  auto report = mcp::hook_report_from(args.hook_status, input, fallback);
-  std::string url_error;
-  auto url = client::parse_broker_url(args.identity.broker, &url_error);
-  if (!url) {
-    std::cerr << "nexus-mcp hook: --broker: " << url_error << "\n";
-    return 0;
-  }
-  auto out = mcp::post_hook_status(*url, report, 3000);
-  if (out.status == 0)
-    std::cerr << "nexus-mcp hook: " << out.error << "\n";
-  else if (out.status != 200 || out.body.find("\"ok\":true") == std::string::npos)
-    std::cerr << "nexus-mcp hook: the node answered " << out.status << " " << out.body << "\n";
-  return 0;
 }
 
 } // namespace nexus::mcp_app

@@ -19,8 +19,6 @@ int main(int argc, char** argv) {
     }
   try {
     auto parsed = mcp_app::parse_bridge_args(args);
-    if (parsed.command == "hook")
-      return mcp_app::run_hook(parsed);
     auto loaded = config::load(parsed.config_args, config::process_environment());
     if (loaded.what == config::load_result::action::version) {
       std::cout << "nexus-mcp " << NEXUS_VERSION << "\n";
@@ -30,9 +28,7 @@ int main(int argc, char** argv) {
       throw mcp_app::usage_error("unexpected argument " + loaded.positional.front() +
                                  " (see nexus-mcp --help)");
     log::set_level(loaded.config.log_level);
-    if (parsed.command == "run")
-      return mcp_app::run_bridge(parsed, loaded.config);
-    return mcp_app::run_install(parsed, loaded.config);
+    return mcp_app::run_bridge(parsed, loaded.config);
   } catch (const mcp_app::usage_error& e) {
     std::cerr << "nexus-mcp: " << e.what() << "\n";
     return 2;

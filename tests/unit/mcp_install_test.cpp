@@ -132,6 +132,7 @@ TEST_CASE("mcp install: into a home without any Claude Code files, and out again
   // What install created and is now empty is gone: {} and no settings file.
   CHECK(parse(read(h.claude_json())) == parse("{}"));
   CHECK_FALSE(exists(h.settings()));
+  CHECK_FALSE(exists(h.user.path() + "/.claude"));
 }
 
 TEST_CASE("mcp install: a replaced entry is restored; an entry changed since install is left") {
