@@ -204,6 +204,22 @@ std::vector<key_spec> build_table() {
                       "invites returned by one invite_list (newest first)", &nc::invite_list_max));
   t.push_back(integer("grants_per_member_max", 1000, 1, 1000000,
                       "peers one member may hold grants or blocks for", &nc::grants_per_member_max));
+  // --- MCP bridge (nexus-mcp) ---
+  t.push_back(integer("mcp_line_bytes_max", 1 << 20, 1024, frame_bytes_ceiling,
+                      "nexus-mcp: largest JSON-RPC message (stdio line or HTTP body)",
+                      &nc::mcp_line_bytes_max));
+  t.push_back(integer("mcp_inbox_messages_max", 1000, 1, 1000000,
+                      "nexus-mcp: inbound messages kept for check_messages (oldest dropped)",
+                      &nc::mcp_inbox_messages_max));
+  t.push_back(integer("mcp_http_connections_max", 16, 1, 1024,
+                      "nexus-mcp --http: connections served at once; more wait to be accepted",
+                      &nc::mcp_http_connections_max));
+  t.push_back(integer("mcp_http_idle_timeout_ms", 30000, 100, 3600000,
+                      "nexus-mcp --http: a request must arrive within this",
+                      &nc::mcp_http_idle_timeout_ms));
+  t.push_back(integer("mcp_sse_keepalive_ms", 15000, 100, 600000,
+                      "nexus-mcp --http: keepalive comment period on an idle event stream",
+                      &nc::mcp_sse_keepalive_ms));
   return t;
 }
 

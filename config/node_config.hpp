@@ -107,6 +107,12 @@ struct node_config {
   int64_t invite_ttl_max_s = 0;             ///< an invite expires at most this far ahead
   int64_t invite_list_max = 0;              ///< rows of one invite_list
   int64_t grants_per_member_max = 0;        ///< entries of one member's peer_grants
+  // --- MCP bridge (nexus-mcp) ---
+  int64_t mcp_line_bytes_max = 0;           ///< one stdio line / HTTP body
+  int64_t mcp_inbox_messages_max = 0;       ///< kept for check_messages; oldest dropped
+  int64_t mcp_http_connections_max = 0;     ///< concurrent HTTP connections served
+  int64_t mcp_http_idle_timeout_ms = 0;     ///< a request must arrive within this
+  int64_t mcp_sse_keepalive_ms = 0;         ///< comment line on an idle event stream
 
   /// Where each key's value came from (for --print-config and diagnostics).
   std::map<std::string, value_source> sources;

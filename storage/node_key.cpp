@@ -1,5 +1,7 @@
 #include "storage/node_key.hpp"
 
+#include "crypto/private_file.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -22,75 +24,15 @@ struct fd_guard {
   }
 };
 
-std::string mode_text(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
-
-/// mkdir -p with mode 0700 for each directory it creates.
-void ensure_directory(const std::string& dir) {
-  if (dir.empty())
-    return;
-  struct stat st{};
-  if (::stat(dir.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode))
-      throw node_key_error(dir + " is not a directory");
-    return;
-  }
-  if (auto slash = dir.find_last_of('/'); slash != std::string::npos && slash > 0)
-    ensure_directory(dir.substr(0, slash));
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    throw node_key_error("cannot create directory " + dir + ": " + errno_text(errno));
-}
-
-bool write_all(int fd, const uint8_t* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-/// Creates `path` holding a fresh key unless it exists. Never replaces a file:
-/// the key is written under a unique temporary name, fsync'ed, then link()ed
-/// to `path` (fails with EEXIST if someone else won the race; rename would
-/// silently replace their key and leave two processes with different keys).
-void create_if_absent(const std::string& home, const std::string& path) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          crypto::random_base62(8);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
-    throw node_key_error("cannot create node key in " + home + ": " + errno_text(errno));
-  bool ok;
-  {
-    fd_guard guard{fd};
-    auto key = crypto::secret_buffer::random(node_key::key_bytes);
-    // fchmod: the umask could have removed bits, never added; be exact anyway.
-    ok = ::fchmod(fd, 0600) == 0 && write_all(fd, key.data(), key.size()) && ::fsync(fd) == 0;
-  }
-  int err = errno;
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    throw node_key_error("cannot write node key " + tmp + ": " + errno_text(err));
-  }
-  int linked = ::link(tmp.c_str(), path.c_str());
-  err = errno;
-  ::unlink(tmp.c_str());
-  if (linked != 0 && err != EEXIST)
-    throw node_key_error("cannot create node key " + path + ": " + errno_text(err));
-  if (linked == 0) {
-    // Make the new directory entry durable too.
-    int dfd = ::open(home.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
+/// Creates `path` holding a fresh key unless it exists; a racing process's
+/// key is never replaced (crypto/private_file.hpp), so both agree on one.
+void create_if_absent(const std::string& path) {
+  auto key = crypto::secret_buffer::random(node_key::key_bytes);
+  try {
+    crypto::create_private_file(
+        path, std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+  } catch (const crypto::private_file_error& e) {
+    throw node_key_error(std::string("cannot create node key: ") + e.what());
   }
 }
 
@@ -109,7 +51,7 @@ node_key node_key::load(const std::string& path) {
   if (!S_ISREG(st.st_mode))
     throw node_key_error("node key " + path + " is not a regular file");
   if ((st.st_mode & 077) != 0)
-    throw node_key_error("node key " + path + " has mode " + mode_text(st.st_mode) +
+    throw node_key_error("node key " + path + " has mode " + crypto::mode_text(st.st_mode) +
                          "; it must be readable by its owner only (chmod 600 " + path + ")");
   if (st.st_size != static_cast<off_t>(key_bytes))
     throw node_key_error("node key " + path + " is " + std::to_string(st.st_size) +
@@ -135,8 +77,7 @@ node_key node_key::load_or_create(const std::string& home) {
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno != ENOENT)
       throw node_key_error("cannot stat node key " + path + ": " + errno_text(errno));
-    ensure_directory(home);
-    create_if_absent(home, path);
+    create_if_absent(path);
   }
   return load(path);
 }

@@ -110,6 +110,21 @@ const std::vector<command>& all_commands() {
       {"completions", "bash|zsh|fish", "print a shell completion script",
        "e.g. nexus completions bash > /etc/bash_completion.d/nexus", {}, {}, 1, 1,
        run_completions},
+      {"install", "[--hooks] [--claude-home DIR] [--bridge PATH]",
+       "add the MCP bridge for the mesh to Claude Code",
+       "Adds mcpServers.nexus (nexus-mcp --home HOME --mesh MESH) to ~/.claude.json,\n"
+       "keeping everything else and a backup (.nexus.bak). --hooks also adds status\n"
+       "hooks to ~/.claude/settings.json that report working/idle through\n"
+       "`nexus hook`. Running it again changes nothing.",
+       {"claude-home", "bridge"}, {"hooks"}, 0, 0, run_install},
+      {"uninstall", "[--claude-home DIR]", "remove exactly what nexus install added",
+       "Restores an mcpServers.nexus that install replaced; leaves entries you changed\n"
+       "since install alone and says so.",
+       {"claude-home"}, {}, 0, 0, run_uninstall},
+      {"hook", "idle|working|dnd", "report a Claude Code status to the node",
+       "What the status hooks run: POST /hook/set-status with the session's cwd.\n"
+       "Always exits 0, so a hook never blocks a prompt; problems go to stderr.",
+       {}, {}, 1, 1, run_hook},
   };
   return table;
 }

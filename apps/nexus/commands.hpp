@@ -89,5 +89,8 @@ int run_remind_cancel(context&);
 int run_info(context&);
 int run_doctor(context&);
 int run_completions(context&);
+int run_install(context&);   // cmd_mcp.cpp
+int run_uninstall(context&);
+int run_hook(context&);
 
 } // namespace nexus::cli
