@@ -9,5 +9,5 @@ nexus_require_packages "${NEXUS_BUILD_PACKAGES[@]}"
 
 echo "nexus: building Release binaries in build/release" >&2
 cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DNEXUS_TESTS=OFF >/dev/null
-cmake --build build/release -j"$(nexus_jobs)" --target nexusd
+cmake --build build/release -j"$(nexus_jobs)" --target nexusd nexus nexus-mcp
 exec build/release/apps/nexusd/nexusd "$@"
