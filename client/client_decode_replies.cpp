@@ -171,8 +171,11 @@ const std::map<std::string, decoder>& decoders() {
        }},
       {"scheduled_ack",
        [](const value& f) -> server_payload {
-         return scheduled_ack_frame{json::str(f, "scheduledId"), json::integer(f, "deliverAt"),
-                                    json::opt_str(f, "cron")};
+         scheduled_ack_frame r;
+         r.scheduledId = json::str(f, "scheduledId");
+         r.deliverAt_ms = json::integer(f, "deliverAt");
+         r.cron = json::opt_str(f, "cron");
+         return r;
        }},
       {"scheduled_list",
        [](const value& f) -> server_payload {
@@ -200,7 +203,10 @@ const std::map<std::string, decoder>& decoders() {
        }},
       {"cancel_scheduled_ack",
        [](const value& f) -> server_payload {
-         return cancel_scheduled_ack_frame{json::str(f, "scheduledId"), json::boolean(f, "ok")};
+         cancel_scheduled_ack_frame r;
+         r.scheduledId = json::str(f, "scheduledId");
+         r.ok = json::boolean(f, "ok");
+         return r;
        }},
   };
   return all;

@@ -146,11 +146,14 @@ struct mesh_op_encoder {
 
 struct schedule_encoder {
   json_writer& w;
-  void operator()(const schedule_frame& f) {
+  void operator()(const schedule_request_frame& f) {
     begin(w, "schedule");
     w.str_field("to", f.to);
     w.str_field("message", f.message);
-    w.int_field("deliverAt", f.deliverAt_ms);
+    // §5.6 names deliverAt on every schedule; a cron entry sends 0.
+    w.int_field("deliverAt", f.deliverAt.value_or(0));
+    if (f.delayMs)
+      w.int_field("delayMs", *f.delayMs);
     w.opt_str_field("subtype", f.subtype);
     if (f.cron) {
       w.str_field("cron", *f.cron);
@@ -232,7 +235,7 @@ std::string encode_request(const request_frame& f, const std::string& req_id) {
   std::visit(overload{[&](const presence_op& op) { std::visit(presence_encoder{w}, op); },
                       [&](const collab_request& op) { std::visit(collab_encoder{w}, op); },
                       [&](const mesh_op& op) { std::visit(mesh_op_encoder{w}, op); },
-                      [&](const schedule_op& op) { std::visit(schedule_encoder{w}, op); },
+                      [&](const schedule_op& op) { std::visit(schedule_encoder{w}, op.request); },
                       [&](const identity_op& op) { std::visit(identity_encoder{w}, op); }},
              f);
   w.str_field("_reqId", req_id);
@@ -281,10 +284,10 @@ std::vector<std::string> reply_types(const request_frame& f) {
           },
           [](const schedule_op& op) -> v {
             return std::visit(
-                overload{[](const schedule_frame&) -> v { return {"scheduled_ack"}; },
+                overload{[](const schedule_request_frame&) -> v { return {"scheduled_ack"}; },
                          [](const list_scheduled_frame&) -> v { return {"scheduled_list"}; },
                          [](const cancel_scheduled_frame&) -> v { return {"cancel_scheduled_ack"}; }},
-                op);
+                op.request);
           },
           [](const identity_op&) -> v { return {"invite_created"}; }},
       f);

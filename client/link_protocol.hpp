@@ -4,14 +4,13 @@
 //
 // Requests reuse the broker's own frame vocabulary (transport/frames*.hpp):
 // a client sends the very structs the node decodes, and reads back the very
-// structs the node encodes. Client-side only: send_message (plaintext; the
-// link seals it), the schedule frames and the identity frames.
+// structs the node encodes (the schedule frames included). Client-side only:
+// send_message (plaintext; the link seals it) and the identity frames.
 //
 // Thread-safety: plain values; copy freely between threads and actors.
 #pragma once
 
 #include "client/identity_frames.hpp"
-#include "client/schedule_frames.hpp"
 #include "transport/frames.hpp"
 #include "transport/frames_out.hpp"
 
@@ -41,6 +40,9 @@ struct send_message {
 using presence_op =
     std::variant<list_peers_frame, set_status_frame, set_summary_frame, set_visible_frame,
                  set_profile_frame, join_group_frame, leave_group_frame, message_status_frame>;
+
+/// Scheduled messages and reminders (§5.6): the node's own request struct.
+using schedule_op = schedule_frame;
 
 /// Everything a link can be asked to do on the broker.
 using link_op =

@@ -224,22 +224,22 @@ outcome<scheduled_ack> link_backend::schedule_reminder(const reminder_request& r
       return *err;
     to = std::get<std::string>(target);
   }
-  client::schedule_frame f;
+  schedule_request_frame f;
   f.to = to;
   f.message = r.message;
-  f.deliverAt_ms = r.cron ? 0 : r.deliverAt_ms.value_or(0);
+  f.deliverAt = r.cron ? 0 : r.deliverAt_ms.value_or(0);
   f.subtype = "reminder";
   f.cron = r.cron;
-  return expect<client::scheduled_ack_frame>(
-      ask(client::schedule_op{f}), [](const client::scheduled_ack_frame& a) {
+  return expect<scheduled_ack_frame>(
+      ask(client::schedule_op{f}), [](const scheduled_ack_frame& a) {
         return scheduled_ack{a.scheduledId, a.deliverAt_ms, a.cron};
       });
 }
 
 outcome<std::vector<scheduled_entry>> link_backend::list_scheduled() {
-  return expect<client::scheduled_list_frame>(
-      ask(client::schedule_op{client::list_scheduled_frame{}}),
-      [](const client::scheduled_list_frame& l) {
+  return expect<scheduled_list_frame>(
+      ask(client::schedule_op{list_scheduled_frame{}}),
+      [](const scheduled_list_frame& l) {
         std::vector<scheduled_entry> out;
         for (const auto& e : l.messages)
           out.push_back({e.id, e.to, e.message, e.deliverAt_ms, e.createdAt_ms, e.cron, e.firedCount});
@@ -248,9 +248,9 @@ outcome<std::vector<scheduled_entry>> link_backend::list_scheduled() {
 }
 
 outcome<bool> link_backend::cancel_scheduled(const std::string& id) {
-  return expect<client::cancel_scheduled_ack_frame>(
-      ask(client::schedule_op{client::cancel_scheduled_frame{id}}),
-      [](const client::cancel_scheduled_ack_frame& a) { return a.ok; });
+  return expect<cancel_scheduled_ack_frame>(
+      ask(client::schedule_op{cancel_scheduled_frame{id}}),
+      [](const cancel_scheduled_ack_frame& a) { return a.ok; });
 }
 
 outcome<stream_created_frame> link_backend::create_stream(const create_stream_frame& f) {

@@ -15,21 +15,21 @@ int run_remind(context& ctx) {
   const auto in = ctx.option("in"), at = ctx.option("at"), cron = ctx.option("cron");
   if ((in ? 1 : 0) + (at ? 1 : 0) + (cron ? 1 : 0) != 1)
     throw usage_error("give exactly one of --in DURATION, --at TIME, --cron EXPR", "remind");
-  client::schedule_frame f;
+  schedule_request_frame f;
   f.message = ctx.args.at(0);
   f.subtype = "reminder";
   if (in) {
     auto d = parse_duration_ms(*in);
     if (!d)
       throw usage_error("--in takes a duration such as 90s, 10m, 2h or 1d", "remind");
-    f.deliverAt_ms = unix_now_ms() + *d;
+    f.deliverAt = unix_now_ms() + *d;
   } else if (at) {
     auto t = parse_time_ms(*at);
     if (!t)
       throw usage_error("--at takes an ISO time (2026-04-15T12:00:00Z) or Unix milliseconds", "remind");
-    f.deliverAt_ms = *t;
+    f.deliverAt = *t;
   } else {
-    f.cron = *cron; // the broker validates it (error invalid_cron)
+    f.cron = *cron; // the broker validates it (error invalid_cron); deliverAt goes out as 0
   }
   mesh_session s(ctx);
   f.to = s.routing_pubkey(); // yourself unless --to (deviation 21 delivers self-reminders)
@@ -43,9 +43,9 @@ int run_remind(context& ctx) {
                       "--to \"" + *to + "\" does not name exactly one peer", "nexus peers lists them");
     f.to = r.target;
   }
-  client::scheduled_ack_frame ack;
+  scheduled_ack_frame ack;
   try {
-    ack = s.expect<client::scheduled_ack_frame>(client::schedule_op{f});
+    ack = s.expect<scheduled_ack_frame>(client::schedule_op{f});
   } catch (cli_error& e) {
     if (e.exit == exit_not_connected) // a node without §5.6 ignores the frame (§1.2)
       e.hint = "a node without scheduled messages (§5.6) never answers; else: " + e.hint;
@@ -67,7 +67,7 @@ int run_remind(context& ctx) {
 
 int run_remind_list(context& ctx) {
   mesh_session s(ctx);
-  auto r = s.expect<client::scheduled_list_frame>(client::schedule_op{client::list_scheduled_frame{}});
+  auto r = s.expect<scheduled_list_frame>(client::schedule_op{list_scheduled_frame{}});
   if (ctx.global.json) {
     json_out j;
     j.w.key("reminders");
@@ -100,8 +100,8 @@ int run_remind_list(context& ctx) {
 
 int run_remind_cancel(context& ctx) {
   mesh_session s(ctx);
-  auto r = s.expect<client::cancel_scheduled_ack_frame>(
-      client::schedule_op{client::cancel_scheduled_frame{ctx.args.at(0)}});
+  auto r = s.expect<cancel_scheduled_ack_frame>(
+      client::schedule_op{cancel_scheduled_frame{ctx.args.at(0)}});
   if (!r.ok)
     throw cli_error(exit_not_found, "no reminder " + ctx.args[0] + " of yours in this mesh",
                     "nexus remind list shows them");

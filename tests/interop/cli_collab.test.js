@@ -5,37 +5,19 @@
 // that matches what parses.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 
-const { createTestDatabase, startNode } = require('./lib/node_process');
-const { nexusdAdmin } = require('./lib/mesh_fixture');
-const { cliOk, runCli, tempHome } = require('./lib/nexus_cli');
+const { startCliMesh } = require('./lib/cli_mesh');
+const { cliOk, runCli } = require('./lib/nexus_cli');
 
-let db, node, adminHome, meshId;
-const ann = { name: 'ann' }, ben = { name: 'ben' };
+let env, meshId, ann, ben;
 
 before(async () => {
-  db = await createTestDatabase();
-  adminHome = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-cli-admin-'));
-  node = await startNode({ databaseUrl: db.url, args: ['--presence-grace-ms', '60000'] });
-  const admin = (args) => nexusdAdmin(args, { home: adminHome, databaseUrl: db.url });
-  meshId = admin(['mesh', 'create', '--name', 'collab']).id;
-  for (const who of [ann, ben]) {
-    who.home = tempHome(who.name);
-    who.pubkey = (await cliOk(who.home, ['init', '--broker', node.wsUrl, '--name', who.name, '--json'])).json.pubkey;
-    const memberId = admin(['member', 'add', '--mesh', meshId, '--pubkey', who.pubkey, '--name', who.name]).id;
-    await cliOk(who.home, ['mesh', 'import', meshId, '--member-id', memberId]);
-  }
+  env = await startCliMesh({ meshName: 'collab', names: ['ann', 'ben'], nodeArgs: ['--presence-grace-ms', '60000'] });
+  ({ meshId, people: { ann, ben } } = env);
 });
 
 after(async () => {
-  if (node) await node.stop();
-  if (db) await db.drop();
-  fs.rmSync(adminHome, { recursive: true, force: true });
-  for (const who of [ann, ben])
-    if (who.home) fs.rmSync(path.dirname(who.home), { recursive: true, force: true });
+  if (env) await env.stop();
 });
 
 test('state set/get/list: JSON values stay JSON, text becomes a string', async () => {

@@ -1,10 +1,8 @@
 'use strict';
-// `nexus mesh create`, `nexus invite`, `nexus join` (issue 6 item 3) need
-// the identity server side of issue 4 (POST /api/meshes, WS invite_create,
-// POST /invites/<code>/claim; docs/identity.md). Until a node has it, this
-// file skips with that reason — it runs for real once both branches are in
-// one tree. The node allows open mesh creation through its environment
-// (NEXUS_MESH_CREATION), which a node without that key ignores.
+// `nexus mesh create`, `nexus invite`, `nexus join` (issue 6 items 3 and 5)
+// against the identity server side of issue 4 (POST /api/meshes, WS
+// invite_create, POST /invites/<code>/claim; docs/identity.md). The node
+// allows open mesh creation through its environment (NEXUS_MESH_CREATION).
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -32,12 +30,7 @@ after(async () => {
     if (who.home) fs.rmSync(path.dirname(who.home), { recursive: true, force: true });
 });
 
-test('mesh create → invite → join → a message each way', async (t) => {
-  const probe = await node.http('POST', '/api/meshes', { body: '{}', headers: { 'content-type': 'application/json' } });
-  if (probe.status === 404) {
-    t.skip('this node has no POST /api/meshes yet (identity, issue 4: needs the ident branch merged)');
-    return;
-  }
+test('mesh create → invite → join → a message each way', async () => {
   const created = await cliOk(carol.home, ['mesh', 'create', 'crew', '--name', 'carol', '--json']);
   assert.equal(created.json.schema_version, 1);
   assert.equal(created.json.role, 'owner');

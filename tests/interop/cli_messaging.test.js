@@ -16,7 +16,7 @@ const mc = require('./lib/claudemesh_crypto');
 const { createTestDatabase, startNode } = require('./lib/node_process');
 const { nexusdAdmin } = require('./lib/mesh_fixture');
 const { WsPeer } = require('./lib/ws_peer');
-const { spawnCli, runCli, cliOk, tempHome } = require('./lib/nexus_cli');
+const { spawnCli, runCli, cliOk, tempHome, waitFor, cliConnected } = require('./lib/nexus_cli');
 
 const GRACE_MS = 1500;
 let db, node, nodeHome, adminHome, port, meshId;
@@ -35,22 +35,6 @@ function freePort() {
 
 const nodeArgs = () => ['--listen', `127.0.0.1:${port}`, '--presence-grace-ms', String(GRACE_MS)];
 const admin = (args) => nexusdAdmin(args, { home: adminHome, databaseUrl: db.url });
-
-/** Deadline-bound polling for a condition (async allowed). */
-async function waitFor(predicate, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Whether a CLI process `pid` of `who` is connected (its sessionId names the pid). */
-async function connected(observer, pid) {
-  const r = await runCli(observer.home, ['peers', '--json']);
-  return r.code === 0 && r.json.peers.some((p) => p.sessionId.startsWith(`nexus-cli-${pid}-`));
-}
 
 before(async () => {
   await mc.ready();
@@ -91,7 +75,7 @@ test('init writes a 0700 home with 0600 files, and whoami is local', async () =>
 test('two homes exchange direct messages both ways, online and offline, end-to-end encrypted', async () => {
   // Bob waits for mail; alice sees him online (and remembers his key).
   const bobWaits = spawnCli(bob.home, ['inbox', '--wait', '25', '--json']);
-  await waitFor(() => connected(alice, bobWaits.child.pid), 15000, 'bob to connect');
+  await waitFor(() => cliConnected(alice, bobWaits.child.pid), 15000, 'bob to connect');
   const sent = await cliOk(alice.home, ['send', 'bob', 'hello bob, from alice', '--json']);
   assert.equal(sent.json.schema_version, 1);
   assert.equal(sent.json.target, bob.pubkey);
@@ -113,7 +97,7 @@ test('two homes exchange direct messages both ways, online and offline, end-to-e
 
   // And back: alice waits, bob answers by name with priority now.
   const aliceWaits = spawnCli(alice.home, ['inbox', '--wait', '25', '--json']);
-  await waitFor(() => connected(bob, aliceWaits.child.pid), 15000, 'alice to connect');
+  await waitFor(() => cliConnected(bob, aliceWaits.child.pid), 15000, 'alice to connect');
   const back = await cliOk(bob.home, ['send', 'ALICE', 'hi alice, bob here', '--priority', 'now', '--json']);
   const got = await aliceWaits.done;
   assert.equal(got.code, 0, got.stderr);
@@ -128,7 +112,7 @@ test('two homes exchange direct messages both ways, online and offline, end-to-e
 test('inbox --wait receives a message sent after it started', async () => {
   const started = Date.now();
   const waiting = spawnCli(bob.home, ['inbox', '--wait', '25', '--json']);
-  await waitFor(() => connected(alice, waiting.child.pid), 15000, 'bob\'s inbox --wait to connect');
+  await waitFor(() => cliConnected(alice, waiting.child.pid), 15000, 'bob\'s inbox --wait to connect');
   const sent = await cliOk(alice.home, ['send', bob.pubkey.slice(0, 10), 'sent while you waited', '--json']);
   const r = await waiting.done;
   assert.equal(r.code, 0, r.stderr);
@@ -229,7 +213,7 @@ test('no broker: exit 3 with a hint, after the request timeout', async () => {
 test('a node restart mid-conversation: both links reconnect and what was queued is delivered', async () => {
   const fast = ['--reconnect-min-ms', '100', '--reconnect-max-ms', '400'];
   const waiting = spawnCli(bob.home, ['inbox', '--wait', '60', '--json', ...fast], { timeoutMs: 90000 });
-  await waitFor(() => connected(alice, waiting.child.pid), 15000, 'bob\'s inbox --wait to connect');
+  await waitFor(() => cliConnected(alice, waiting.child.pid), 15000, 'bob\'s inbox --wait to connect');
   await node.stop();
   // Alice sends while the node is down: her link buffers the send and
   // retries the connection until the node is back.

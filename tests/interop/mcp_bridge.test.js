@@ -3,8 +3,9 @@
 // a real nexusd on a real PostgreSQL (issue 7 item 6): two bridges over the
 // stdio transport with two member identities — tools/list, send_message on
 // one and the notifications/claude/channel on the other, check_messages,
-// set_state/get_state, invalid calls — then the Streamable HTTP transport
-// with and without the bearer token. Every wait has a deadline.
+// set_state/get_state, invalid calls, the reminder tools through the node's
+// scheduler — then the Streamable HTTP transport with and without the bearer
+// token. Every wait has a deadline.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
@@ -175,6 +176,73 @@ test('invalid calls: bad arguments are isError results, an unknown tool a protoc
     (e) => e.code === -32602 && /unknown tool no_such_tool/.test(e.message));
   // The session is still usable.
   assert.equal((await call(bridges.alice.client, 'mesh_info')).json.mesh, env.meshId);
+});
+
+test('schedule_reminder to oneself fires through the node: a channel notification and check_messages', async () => {
+  const text = `mcp reminder ${Date.now()}`;
+  const set = await call(bridges.bob.client, 'schedule_reminder', { message: text, in_seconds: 1 });
+  assert.equal(set.isError, false, set.text);
+  assert.equal(set.json.ok, true);
+  assert.match(set.json.scheduledId, /\S/);
+  assert.equal(set.json.cron, undefined);
+  const n = await eventually(() => bridges.bob.channel.find((p) => p.content.endsWith(`: ${text}`)),
+    15000, 'the reminder\'s channel notification on bob');
+  assert.equal(n.meta.kind, 'reminder');
+  assert.equal(n.meta.from_name, 'bob');
+  assert.equal(n.meta.priority, 'now'); // a fire goes out with priority now (§5.6)
+  assert.ok(Date.parse(n.meta.sent_at) >= Date.parse(set.json.deliverAt) - 1000);
+  const inbox = await call(bridges.bob.client, 'check_messages');
+  assert.deepEqual(inbox.json.messages.filter((m) => m.text === text).map((m) => m.kind), ['reminder']);
+  // Fired, so no longer pending; and alice never saw it.
+  const left = await call(bridges.bob.client, 'list_scheduled');
+  assert.ok(!left.json.scheduled.some((e) => e.id === set.json.scheduledId), left.text);
+  assert.ok(!bridges.alice.channel.some((p) => p.content.endsWith(`: ${text}`)));
+});
+
+test('list_scheduled shows one\'s own pending entries; cancel_scheduled removes exactly one', async () => {
+  const { client } = bridges.alice;
+  const at = Math.ceil((Date.now() + 30 * 86400000) / 1000) * 1000; // within schedule_ahead_max_ms
+  const once = await call(client, 'schedule_reminder', { message: 'renew the cert', at });
+  assert.equal(once.isError, false, once.text);
+  assert.equal(once.json.deliverAt, new Date(at).toISOString());
+  const daily = await call(client, 'schedule_reminder', { message: 'stand-up', cron: '0 9 * * 1-5' });
+  assert.equal(daily.isError, false, daily.text);
+  assert.equal(daily.json.cron, '0 9 * * 1-5');
+
+  const listed = await call(client, 'list_scheduled');
+  assert.equal(listed.isError, false, listed.text);
+  assert.equal(listed.json.count, 2);
+  assert.deepEqual(listed.json.scheduled.map((e) => [e.id, e.message, e.cron ?? null]).sort(),
+    [[once.json.scheduledId, 'renew the cert', null], [daily.json.scheduledId, 'stand-up', '0 9 * * 1-5']].sort());
+  assert.equal(listed.json.scheduled.find((e) => e.cron).firedCount, 0);
+  // Bob neither sees nor cancels alice's entries.
+  const bobs = await call(bridges.bob.client, 'list_scheduled');
+  assert.ok(!bobs.json.scheduled.some((e) => [once.json.scheduledId, daily.json.scheduledId].includes(e.id)));
+  const foreign = await call(bridges.bob.client, 'cancel_scheduled', { id: daily.json.scheduledId });
+  assert.equal(foreign.isError, true);
+  assert.equal(foreign.text, `no scheduled message ${daily.json.scheduledId} of yours`);
+
+  const cancelled = await call(client, 'cancel_scheduled', { id: daily.json.scheduledId });
+  assert.equal(cancelled.isError, false, cancelled.text);
+  const after = await call(client, 'list_scheduled');
+  assert.deepEqual(after.json.scheduled.map((e) => e.id), [once.json.scheduledId]);
+  const twice = await call(client, 'cancel_scheduled', { id: daily.json.scheduledId });
+  assert.equal(twice.isError, true);
+  assert.equal((await call(client, 'cancel_scheduled', { id: once.json.scheduledId })).isError, false);
+  assert.equal((await call(client, 'list_scheduled')).json.count, 0);
+});
+
+test('schedule_reminder refuses two times and a bad cron; nothing is stored', async () => {
+  const { client } = bridges.alice;
+  const both = await call(client, 'schedule_reminder', { message: 'x', in_seconds: 5, cron: '* * * * *' });
+  assert.equal(both.isError, true);
+  assert.match(both.text, /give exactly one of in_seconds, at, cron/);
+  const none = await call(client, 'schedule_reminder', { message: 'x' });
+  assert.equal(none.isError, true);
+  const badCron = await call(client, 'schedule_reminder', { message: 'x', cron: '61 * * * *' });
+  assert.equal(badCron.isError, true);
+  assert.match(badCron.text, /cron/);
+  assert.equal((await call(client, 'list_scheduled')).json.count, 0);
 });
 
 /** Starts `nexus-mcp --http 127.0.0.1:0`; resolves {url, token, child}. */

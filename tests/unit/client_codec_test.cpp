@@ -71,7 +71,7 @@ TEST_CASE("reply_types: what each request waits for, nothing for fire-and-forget
   CHECK(reply_types(collab_request{get_state_frame{"k"}}) == std::vector<std::string>{"state_result"});
   CHECK(reply_types(collab_request{claim_task_frame{"t"}}) == std::vector<std::string>{"task_list"});
   CHECK(reply_types(collab_request{forget_frame{"m"}}) == std::vector<std::string>{"ack"});
-  CHECK(reply_types(schedule_op{client::list_scheduled_frame{}}) == std::vector<std::string>{"scheduled_list"});
+  CHECK(reply_types(schedule_op{list_scheduled_frame{}}) == std::vector<std::string>{"scheduled_list"});
 }
 
 TEST_CASE("decode_server_frame reads what the node's encoders write") {

@@ -12,11 +12,11 @@ const { nexusCliBinary } = require('./node_process');
 
 const RUN_TIMEOUT_MS = 30000;
 
-/** Starts `nexus <args> --home <home>`; {child, done: Promise<result>}. */
-function spawnCli(home, args, { env = {}, timeoutMs = RUN_TIMEOUT_MS } = {}) {
+/** Starts `nexus <args> --home <home>` (in `cwd` if given); {child, done: Promise<result>}. */
+function spawnCli(home, args, { env = {}, cwd, timeoutMs = RUN_TIMEOUT_MS } = {}) {
   const argv = [...args, '--home', home];
   const child = spawn(nexusCliBinary(), argv, {
-    env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd, env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
@@ -59,4 +59,25 @@ function tempHome(label) {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), `nexus-cli-${label}-`)), 'home');
 }
 
-module.exports = { spawnCli, runCli, cliOk, tempHome };
+/** Deadline-bound polling for a condition (async allowed). */
+async function waitFor(predicate, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The peers entry of the CLI process `pid` as `observer` sees it (its sessionId names the pid). */
+async function cliPeer(observer, pid) {
+  const r = await runCli(observer.home, ['peers', '--json']);
+  return r.code === 0 ? r.json.peers.find((p) => p.sessionId.startsWith(`nexus-cli-${pid}-`)) : undefined;
+}
+
+/** Whether the CLI process `pid` is connected, as `observer` sees it. */
+async function cliConnected(observer, pid) {
+  return (await cliPeer(observer, pid)) !== undefined;
+}
+
+module.exports = { spawnCli, runCli, cliOk, tempHome, waitFor, cliPeer, cliConnected };
