@@ -113,6 +113,8 @@ void gateway::stop(std::chrono::milliseconds deadline) {
   for (auto& t : d.threads)
     t.join();
   d.threads.clear();
+  // No actor-side call may reach a session once the io_context goes away.
+  d.state->gate->close();
   // Destroying the io_context destroys whatever handlers are left, and with
   // them any session still alive, which tells its actor connection_closed.
   d.acceptor.reset();

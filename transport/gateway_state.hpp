@@ -12,6 +12,7 @@
 #include "transport/health.hpp"
 #include "transport/http_router.hpp"
 #include "transport/metrics.hpp"
+#include "transport/session_gate.hpp"
 #include "transport/session_registry.hpp"
 
 #include <boost/system/error_code.hpp>
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 
 namespace nexus::transport {
 
@@ -34,6 +36,8 @@ struct gateway_state {
   http_router router; ///< filled before start(), read-only afterwards
   session_registry registry;
   std::atomic<uint64_t> next_id{1}; ///< connection ids, unique per process
+  /// Shared with every ws_sink, which may outlive this state.
+  std::shared_ptr<session_gate> gate = std::make_shared<session_gate>();
 
   std::chrono::milliseconds http_idle_timeout() const {
     return std::chrono::milliseconds(cfg.http_idle_timeout_ms);

@@ -182,18 +182,22 @@ private:
   http_reply make_reply(uint64_t seq) {
     struct once {
       std::weak_ptr<http_session> session;
+      std::shared_ptr<session_gate> gate; // see session_gate.hpp
       uint64_t seq;
       std::atomic<bool> done{false};
       void deliver(http_response r) {
         if (done.exchange(true))
           return;
-        if (auto s = session.lock())
-          s->post_reply(seq, std::move(r));
+        gate->with_open([&] {
+          if (auto s = session.lock())
+            s->post_reply(seq, std::move(r));
+        });
       }
       ~once() { deliver(http_response::json(500, json_error_body("no reply"))); }
     };
     auto guard = std::make_shared<once>();
     guard->session = weak_from_this();
+    guard->gate = state_->gate;
     guard->seq = seq;
     return [guard](http_response r) { guard->deliver(std::move(r)); };
   }

@@ -186,33 +186,40 @@ private:
 };
 
 /// The actor's handle on its connection: holds the session weakly and only
-/// posts onto its strand.
+/// posts onto its strand, through the gateway's session_gate.
 class ws_sink : public frame_sink {
 public:
-  explicit ws_sink(std::weak_ptr<ws_session> s) : session_(std::move(s)) {}
+  ws_sink(std::weak_ptr<ws_session> s, std::shared_ptr<session_gate> gate)
+      : session_(std::move(s)), gate_(std::move(gate)) {}
   void send(std::string frame) override {
-    if (auto s = session_.lock())
-      s->post_send(std::move(frame), std::nullopt);
+    with_session([&](ws_session& s) { s.post_send(std::move(frame), std::nullopt); });
   }
   void send(std::string frame, uint64_t written_token) override {
-    if (auto s = session_.lock())
-      s->post_send(std::move(frame), written_token);
+    with_session([&](ws_session& s) { s.post_send(std::move(frame), written_token); });
   }
   void close(uint16_t code, std::string reason) override {
-    if (auto s = session_.lock())
-      s->post_close(code, std::move(reason));
+    with_session([&](ws_session& s) { s.post_close(code, std::move(reason)); });
   }
   void abort() override {
-    if (auto s = session_.lock())
-      s->post_abort();
+    with_session([](ws_session& s) { s.post_abort(); });
   }
   void consumed(std::size_t n) override {
-    if (auto s = session_.lock())
-      s->post_consumed(n);
+    with_session([n](ws_session& s) { s.post_consumed(n); });
   }
 
 private:
+  /// The strong reference lives only inside the gate, so it is never the
+  /// last one after the io_context is gone.
+  template <class F>
+  void with_session(F&& f) {
+    gate_->with_open([&] {
+      if (auto s = session_.lock())
+        f(*s);
+    });
+  }
+
   std::weak_ptr<ws_session> session_;
+  std::shared_ptr<session_gate> gate_;
 };
 
 void ws_session::on_accept(const error_code& ec) {
@@ -231,7 +238,7 @@ void ws_session::on_accept(const error_code& ec) {
   state_->metrics.connections_total.inc();
   state_->metrics.connections_active.add(1);
   try {
-    actor_ = state_->factory(std::make_shared<ws_sink>(weak_from_this()), info_);
+    actor_ = state_->factory(std::make_shared<ws_sink>(weak_from_this(), state_->gate), info_);
   } catch (const std::exception& e) {
     log::error("gateway") << "connection factory threw: " << e.what();
   }
@@ -243,9 +250,11 @@ void ws_session::on_accept(const error_code& ec) {
   }
   // The other direction of "close in either direction tears down the
   // other": an actor that dies while its socket is open closes it.
-  actor_->attach_functor([weak = weak_from_this()](const caf::error&) {
-    if (auto s = weak.lock())
-      s->post_close(close_internal, "internal error");
+  actor_->attach_functor([weak = weak_from_this(), gate = state_->gate](const caf::error&) {
+    gate->with_open([&] {
+      if (auto s = weak.lock())
+        s->post_close(close_internal, "internal error");
+    });
   });
   last_rx_ = clock_type::now();
   ws_.control_callback([this](websocket::frame_type, beast::string_view) {
