@@ -140,7 +140,8 @@ const storage::statement commit_statement{"nexus_batch_commit", "COMMIT"};
 /// batch on the careful path, so a failure still fails alone (a batch of
 /// one request needs no rerun).
 std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
-                                           const std::vector<const db_request*>& batch) {
+                                           const std::vector<const db_request*>& batch,
+                                           bool single_failure_is_final = true) {
   std::vector<storage::pipeline_call> calls;
   for (const auto* req : batch)
     for (const auto& call : req->calls) {
@@ -180,7 +181,7 @@ std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
     out.connection_lost = true; // state unknown: have the caller reconnect
     return out;
   }
-  if (batch.size() == 1) {
+  if (batch.size() == 1 && single_failure_is_final) {
     out.requests[0].error = err.code();
     out.requests[0].message = err.what();
     return out;
@@ -207,7 +208,11 @@ batch_outcome execute_batch(storage::pg_connection& conn,
   auto plan = merge_batch(batch);
   if (!plan.any)
     return run(conn, batch);
-  return split(plan, run(conn, plan.run), batch.size());
+  // A merged request stands for several: if anything fails, find the
+  // failing request the careful way, unmerged, so that it fails alone.
+  if (auto out = run_pipelined(conn, plan.run, false))
+    return split(plan, std::move(*out), batch.size());
+  return run_isolated(conn, batch);
 }
 
 } // namespace nexus

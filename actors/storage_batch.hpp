@@ -17,7 +17,10 @@
 // not have committed — and the caller must drop the connection. If BEGIN
 // itself finds the session broken, nothing was attempted: requests fail
 // with unavailable and `nothing_attempted` is set, so the caller may
-// reconnect and run the batch again.
+// reconnect and run the batch again. Before running, storage_merge folds
+// requests of the same shape (marks, queue inserts of one mesh) into one
+// statement each; if a batch with merged requests fails, the careful path
+// reruns the original, unmerged requests.
 //
 // Plain function, no CAF: the storage actor calls it on its own thread with
 // the connection it owns.

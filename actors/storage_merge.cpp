@@ -1,7 +1,10 @@
 #include "actors/storage_merge.hpp"
 
+#include "storage/audit_sql.hpp"
 #include "storage/broker_sql.hpp"
+#include "storage/message_batch_sql.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -10,19 +13,95 @@ namespace nexus {
 
 namespace {
 
+using storage::broker_sql::insert_message;
 using storage::broker_sql::mark_delivered;
+namespace batch_sql = storage::message_batch_sql;
 
-/// The mesh and ids of a request that is one mark_delivered call, else nullopt.
-std::optional<std::pair<std::string, std::vector<std::string>>> mark_of(const db_request& req) {
+/// What a request contributes to a merge: the group it joins and the ids
+/// of the result rows that answer it.
+struct mergeable {
+  std::string group; ///< kind and mesh: only requests of one group merge
+  std::vector<std::string> ids;
+};
+
+/// A request that is one mark_delivered call: $1 mesh, $2 ids text[].
+std::optional<mergeable> mark_of(const db_request& req) {
   if (req.calls.size() != 1 || req.calls[0].stmt != &mark_delivered)
     return std::nullopt;
-  const auto& params = req.calls[0].params; // $1 mesh, $2 ids text[]
+  const auto& params = req.calls[0].params;
   if (params.size() != 2 || !params[0] || !params[1])
     return std::nullopt;
   auto ids = storage::parse_pg_text_array(*params[1]);
   if (!ids)
     return std::nullopt;
-  return std::make_pair(*params[0], std::move(*ids));
+  return mergeable{"mark " + *params[0], std::move(*ids)};
+}
+
+// The audited insert_message's parameters (storage/broker_sql.hpp, then
+// audit_sql.hpp's five audit parameters).
+enum insert_param : size_t {
+  p_id, p_mesh, p_sender, p_session, p_target, p_priority, p_nonce, p_ciphertext, p_cmid, p_fp,
+  p_audit_mesh, p_event, p_actor, p_name, p_payload, insert_param_count
+};
+
+/// Whether `v` fits a pg_text_array element of insert_messages: no NUL
+/// byte, and NULL (→ '') only where '' also stands for NULL.
+bool representable(const storage::param& v, size_t index) {
+  if (!v)
+    return index == p_session || index == p_cmid || index == p_fp || index == p_actor ||
+           index == p_name;
+  if (v->find('\0') != std::string::npos)
+    return false;
+  // '' becomes NULL in these columns; the single form would have kept it.
+  return !(v->empty() && (index == p_session || index == p_actor || index == p_name));
+}
+
+/// A request that is one audited insert_message call of one mesh.
+std::optional<mergeable> insert_of(const db_request& req) {
+  if (req.calls.size() != 1 || req.calls[0].stmt != &storage::audit_sql::audited(insert_message))
+    return std::nullopt;
+  const auto& params = req.calls[0].params;
+  if (params.size() != insert_param_count || !params[p_mesh] || params[p_mesh] != params[p_audit_mesh])
+    return std::nullopt;
+  for (size_t i = 0; i < params.size(); ++i)
+    if (!representable(params[i], i))
+      return std::nullopt;
+  return mergeable{"insert " + *params[p_mesh], {*params[p_id]}};
+}
+
+std::optional<mergeable> mergeable_of(const db_request& req) {
+  if (auto mark = mark_of(req))
+    return mark;
+  return insert_of(req);
+}
+
+/// One mark_delivered over the union of the group's ids.
+db_request merged_marks(const std::vector<const db_request*>& batch,
+                        const std::vector<std::vector<std::string>>& ids,
+                        const std::vector<size_t>& members) {
+  std::vector<std::string> all;
+  for (size_t k : members)
+    all.insert(all.end(), ids[k].begin(), ids[k].end());
+  const auto& mesh = batch[members.front()]->calls[0].params[0];
+  return db_request{{db_call{&mark_delivered, {mesh, storage::pg_text_array(all)}}}};
+}
+
+/// lock_audit_head + insert_messages over the group's rows, in batch order.
+db_request merged_inserts(const std::vector<const db_request*>& batch,
+                          const std::vector<size_t>& members) {
+  std::vector<std::vector<std::string>> columns(insert_param_count);
+  for (size_t k : members) {
+    const auto& params = batch[k]->calls[0].params;
+    for (size_t i = 0; i < insert_param_count; ++i)
+      columns[i].push_back(params[i].value_or(""));
+  }
+  const auto& mesh = batch[members.front()]->calls[0].params[p_mesh];
+  std::vector<storage::param> params{mesh};
+  for (size_t i = 0; i < insert_param_count; ++i)
+    if (i != p_mesh && i != p_audit_mesh)
+      params.emplace_back(storage::pg_text_array(columns[i]));
+  return db_request{{db_call{&batch_sql::lock_audit_head, {mesh}},
+                     db_call{&batch_sql::insert_messages, std::move(params)}}};
 }
 
 /// The rows of `rs` whose `id` is one of `ids`.
@@ -43,15 +122,15 @@ storage::result_set rows_of(const storage::result_set& rs, const std::vector<std
 merged_batch merge_batch(const std::vector<const db_request*>& batch) {
   merged_batch plan;
   plan.ids.resize(batch.size());
-  // Which requests merge: those of a mesh that has at least two.
-  std::map<std::string, std::vector<size_t>> by_mesh;
+  // Which requests merge: those of a group that has at least two.
+  std::map<std::string, std::vector<size_t>> groups;
   for (size_t i = 0; i < batch.size(); ++i)
-    if (auto mark = mark_of(*batch[i])) {
-      by_mesh[mark->first].push_back(i);
-      plan.ids[i] = std::move(mark->second);
+    if (auto m = mergeable_of(*batch[i])) {
+      groups[m->group].push_back(i);
+      plan.ids[i] = std::move(m->ids);
     }
   std::map<size_t, const std::vector<size_t>*> group_at; // first index → its group
-  for (const auto& [mesh, group] : by_mesh)
+  for (const auto& [key, group] : groups)
     if (group.size() > 1)
       group_at[group.front()] = &group;
   std::vector<bool> folded(batch.size(), false);
@@ -69,13 +148,13 @@ merged_batch merge_batch(const std::vector<const db_request*>& batch) {
     auto at = group_at.find(i);
     if (at == group_at.end())
       continue; // runs with the first of its group
-    std::vector<std::string> all;
-    for (size_t k : *at->second)
-      all.insert(all.end(), plan.ids[k].begin(), plan.ids[k].end());
-    const auto& mesh = batch[i]->calls[0].params[0];
-    plan.merged.push_back(db_request{{db_call{&mark_delivered, {mesh, storage::pg_text_array(all)}}}});
+    const auto& members = *at->second;
+    if (batch[i]->calls[0].stmt == &mark_delivered)
+      plan.merged.push_back(merged_marks(batch, plan.ids, members));
+    else
+      plan.merged.push_back(merged_inserts(batch, members));
     plan.run.push_back(&plan.merged.back());
-    plan.answers.push_back(*at->second);
+    plan.answers.push_back(members);
     plan.any = true;
   }
   return plan;
@@ -97,8 +176,9 @@ batch_outcome split(const merged_batch& plan, batch_outcome ran, size_t original
       auto& o = out.requests[i];
       o.error = r.error;
       o.message = r.message;
+      // A merged request's rows are its last statement's.
       if (r.error == storage::storage_errc::none)
-        o.reply.results.push_back(rows_of(r.reply.results.at(0), plan.ids[i]));
+        o.reply.results.push_back(rows_of(r.reply.results.back(), plan.ids[i]));
     }
   }
   return out;

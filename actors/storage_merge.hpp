@@ -11,6 +11,15 @@
 // gives each original request the rows of its own ids, or the merged
 // request's error.
 //
+// The audited queue inserts (one audit_sql::audited(insert_message) call
+// per send) of one mesh merge the same way, into storage/message_batch_sql's
+// two statements: one multi-row INSERT of the messages and their audit
+// chain per batch instead of one statement per message, each send answered
+// by its own row (id, created_ms). Merged rows keep their batch order, so
+// per-sender order and the chain's order are what single inserts give.
+// A merged request that fails makes storage_batch rerun the batch
+// unmerged, so a failing send still fails alone.
+//
 // Plain functions, no CAF, no libpq: storage_batch calls them on the
 // storage actor's thread.
 #pragma once

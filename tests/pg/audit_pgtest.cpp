@@ -11,6 +11,7 @@
 #include "storage/collab_sql.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
+#include "tests/support/audit_chain_walk.hpp"
 #include "tests/support/test_db.hpp"
 #include "tests/support/wait.hpp"
 
@@ -52,27 +53,7 @@ struct fixture {
 
   /// Walks `mesh`'s chain with the C++ verifier: {entries, first broken id}.
   std::pair<int64_t, std::optional<int64_t>> verify(const std::string& mesh) {
-    audit::chain_verifier v(mesh);
-    int64_t after = 0, n = 0;
-    for (;;) {
-      auto rs = conn.exec(audit_sql::chain_page, {mesh, std::to_string(after), "9223372036854775807", "100"});
-      if (rs.rows.empty())
-        break;
-      for (size_t i = 0; i < rs.rows.size(); ++i) {
-        audit::stored_entry e;
-        e.id = std::stoll(rs.at(i, "id").value());
-        e.event_type = rs.at(i, "event_type").value();
-        e.actor_member_id = rs.at(i, "actor_member_id");
-        e.payload_json = rs.at(i, "payload").value();
-        e.prev_hash = rs.at(i, "prev_hash").value();
-        e.hash = rs.at(i, "hash").value();
-        e.created_ms = std::stoll(rs.at(i, "created_ms").value());
-        v.feed(e);
-        after = e.id;
-        ++n;
-      }
-    }
-    return {n, v.broken_at()};
+    return test::verify_audit_chain(conn, mesh);
   }
 };
 

@@ -1,0 +1,51 @@
+#include "storage/message_batch_sql.hpp"
+
+#include "storage/sql_columns.hpp"
+
+namespace nexus::storage::message_batch_sql {
+
+const statement lock_audit_head{
+    "audit_batch_lock_head",
+    "INSERT INTO nexus.audit_head AS a (mesh_id, prev_hash, last_hash) "
+    "VALUES ($1, 'genesis', 'genesis') ON CONFLICT (mesh_id) DO UPDATE SET mesh_id = a.mesh_id"};
+
+// The hash input after prev_hash is the single append's (audit_sql.cpp
+// compose()): |mesh|event|actor or null|payload|created_at_iso.
+const statement insert_messages{
+    "audit_batch_insert_messages",
+    "WITH RECURSIVE "
+    "r AS (SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+    "$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], "
+    "$14::text[]) WITH ORDINALITY AS u(id, sender, session, target, priority, nonce, ciphertext, "
+    "cmid, fp, event, actor, name, payload, n)), "
+    "t AS (SELECT x.raw, x.ts, to_char(x.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') "
+    "AS iso FROM (SELECT y.raw, date_trunc('milliseconds', y.raw) AS ts "
+    "FROM (SELECT clock_timestamp() AS raw) y) x), "
+    // Entry 0 is the head as it stands (NULL if lock_audit_head did not
+    // run first: every entry then violates NOT NULL and the batch fails).
+    "c(n, prev_hash, hash) AS ("
+    "SELECT 0::bigint, NULL::text, (SELECT last_hash FROM nexus.audit_head WHERE mesh_id = $1::text) "
+    "UNION ALL "
+    "SELECT r.n, c.hash, encode(sha256(convert_to(c.hash || '|' || $1::text || '|' || r.event || "
+    "'|' || coalesce(nullif(r.actor, ''), 'null') || '|' || r.payload || '|' || t.iso, 'UTF8')), "
+    "'hex') FROM c JOIN r ON r.n = c.n + 1 CROSS JOIN t), "
+    // created_at strictly increasing in batch order, one microsecond apart
+    // (clock_timestamp() per row may repeat a microsecond): the oldest-first
+    // drain keeps arrival order as it does for single inserts. The statement
+    // takes far longer than n microseconds, so a later insert of the same
+    // transaction still sorts after the batch.
+    "m AS (INSERT INTO nexus.message_queue (id, mesh_id, sender_member_id, sender_session_pubkey, "
+    "target_spec, priority, nonce, ciphertext, client_message_id, request_fingerprint, created_at) "
+    "SELECT r.id, $1::text, r.sender, nullif(r.session, ''), r.target, r.priority, r.nonce, "
+    "r.ciphertext, nullif(r.cmid, ''), nullif(r.fp, ''), t.raw + (r.n - 1) * interval '1 microsecond' "
+    "FROM r CROSS JOIN t ORDER BY r.n "
+    "RETURNING id, " NEXUS_MS("created_at") " AS created_ms), "
+    "l AS (INSERT INTO nexus.audit_log (mesh_id, event_type, actor_member_id, actor_display_name, "
+    "payload, prev_hash, hash, created_at) SELECT $1::text, r.event, nullif(r.actor, ''), "
+    "nullif(r.name, ''), r.payload::jsonb, c.prev_hash, c.hash, t.ts "
+    "FROM c JOIN r ON r.n = c.n CROSS JOIN t ORDER BY r.n RETURNING id), "
+    "h AS (UPDATE nexus.audit_head a SET prev_hash = c.prev_hash, last_hash = c.hash FROM c "
+    "WHERE a.mesh_id = $1::text AND c.n = (SELECT max(n) FROM r) RETURNING a.mesh_id) "
+    "SELECT m.id, m.created_ms FROM m"};
+
+} // namespace nexus::storage::message_batch_sql
