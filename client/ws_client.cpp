@@ -67,6 +67,9 @@ struct ws_client::impl : std::enable_shared_from_this<ws_client::impl> {
 
   void on_connected() {
     beast::get_lowest_layer(ws).expires_never();
+    // Small request frames go out at once rather than behind Nagle.
+    boost::system::error_code nodelay_ec;
+    beast::get_lowest_layer(ws).socket().set_option(boost::asio::ip::tcp::no_delay(true), nodelay_ec);
     websocket::stream_base::timeout t{};
     t.handshake_timeout = std::chrono::milliseconds(opts.connect_timeout_ms);
     t.idle_timeout = std::chrono::milliseconds(opts.idle_timeout_ms);

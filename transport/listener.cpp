@@ -83,6 +83,11 @@ void listener::on_accept(const boost::system::error_code& ec, tcp::socket socket
     });
     return;
   }
+  // Frames are small and written as soon as they are ready: without
+  // TCP_NODELAY, Nagle holds a push behind the peer's delayed ACK (~40 ms on
+  // Linux), which was the tail of the paced benchmark's send→push latency.
+  boost::system::error_code nodelay_ec;
+  socket.set_option(tcp::no_delay(true), nodelay_ec);
   start_http_session(std::move(socket), state_);
   do_accept();
 }
