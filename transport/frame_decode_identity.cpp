@@ -25,17 +25,6 @@ int64_t required_integer(field_reader& r, const char* name) {
   return v.value_or(0);
 }
 
-std::optional<bool> optional_bool(field_reader& r, const char* name) {
-  const auto* v = r.get(name);
-  if (v == nullptr || v->IsNull())
-    return std::nullopt;
-  if (!v->IsBool()) {
-    r.fail(name, "must be a boolean");
-    return std::nullopt;
-  }
-  return v->GetBool();
-}
-
 std::optional<self_editable_policy> policy(field_reader& r, const char* name) {
   const auto* v = r.get(name);
   if (v == nullptr || v->IsNull())
@@ -46,10 +35,10 @@ std::optional<self_editable_policy> policy(field_reader& r, const char* name) {
   }
   field_reader p(*v, "mesh_policy", std::string(name) + ".");
   self_editable_policy out;
-  out.displayName = optional_bool(p, "displayName").value_or(out.displayName);
-  out.roleTag = optional_bool(p, "roleTag").value_or(out.roleTag);
-  out.groups = optional_bool(p, "groups").value_or(out.groups);
-  out.messageMode = optional_bool(p, "messageMode").value_or(out.messageMode);
+  out.displayName = p.optional_bool("displayName").value_or(out.displayName);
+  out.roleTag = p.optional_bool("roleTag").value_or(out.roleTag);
+  out.groups = p.optional_bool("groups").value_or(out.groups);
+  out.messageMode = p.optional_bool("messageMode").value_or(out.messageMode);
   if (!p.ok()) {
     r.fail(name, "must hold booleans only");
     return std::nullopt;
@@ -165,7 +154,7 @@ frame_payload kick(const rapidjson::Value& frame, bool soft) {
   f.soft = soft;
   f.target = r.optional_nonempty_string("target");
   f.stale_ms = r.optional_integer("stale");
-  f.all = optional_bool(r, "all").value_or(false);
+  f.all = r.optional_bool("all").value_or(false);
   return result(r, std::move(f));
 }
 

@@ -74,6 +74,17 @@ bool field_reader::required_bool(const char* name) {
   return v->GetBool();
 }
 
+std::optional<bool> field_reader::optional_bool(const char* name) {
+  const rapidjson::Value* v = get(name);
+  if (v == nullptr || v->IsNull())
+    return std::nullopt;
+  if (!v->IsBool()) {
+    fail(name, "must be a boolean");
+    return std::nullopt;
+  }
+  return v->GetBool();
+}
+
 std::string field_reader::string_or_empty(const char* name) {
   return optional_string(name).value_or(std::string());
 }

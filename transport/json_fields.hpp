@@ -47,6 +47,8 @@ public:
 
   std::string required_string(const char* name);
   bool required_bool(const char* name);
+  /// Absent or null → nullopt; anything but a boolean is an error.
+  std::optional<bool> optional_bool(const char* name);
   /// Absent or null → "".
   std::string string_or_empty(const char* name);
   std::optional<std::string> optional_string(const char* name);

@@ -30,6 +30,7 @@ const mc = require('./lib/claudemesh_crypto');
 const { createTestDatabase, startNode } = require('./lib/node_process');
 const { WsPeer } = require('./lib/ws_peer');
 const { createMesh, psqlRows, holdRowLocks, embeddedDatabaseUrl } = require('./lib/mesh_fixture');
+const { waitFor } = require('./lib/wait');
 
 const ROUNDS = 22;
 const SEED = Number(process.env.NEXUS_DURABILITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -72,14 +73,6 @@ function planRound(r, rand) {
   };
 }
 
-async function waitFor(predicate, what, timeoutMs = DEADLINE_MS) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function withDeadline(promise, what, timeoutMs = DEADLINE_MS) {
   let timer;
   return Promise.race([promise, new Promise((_, reject) => {
@@ -106,7 +99,7 @@ async function reap(node, databaseUrl) {
   if (databaseUrl) {
     await waitFor(async () => (await psqlRows(databaseUrl,
       "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() " +
-      "AND backend_type = 'client backend'"))[0][0] === '0', "the killed node's database sessions to end");
+      "AND backend_type = 'client backend'"))[0][0] === '0', DEADLINE_MS, "the killed node's database sessions to end");
   }
 }
 
@@ -152,7 +145,7 @@ async function takeBobOffline(node, a, plan) {
   // grace: B's socket is closed but its lease stands; A alone stays connected.
   await b.peer.close();
   await waitFor(async () => /^broker_connections_active(\{[^}]*\})? 1$/m.test((await node.http('GET', '/metrics')).body),
-    'the gateway to count only A after B closed');
+    DEADLINE_MS, 'the gateway to count only A after B closed');
 }
 
 /**
@@ -219,7 +212,7 @@ async function bobReceivesExactly(node, url, prev, expected, msgs, where) {
   const { pushes } = b;
   await waitFor(async () => [...expected].every((id) => pushes.some((p) => p.messageId === id)) &&
     [...(await roundRows(url, prev)).values()].every((row) => row.delivered),
-    `${where}: B to receive ${[...expected]} and the queue to record them delivered (got ${pushes.map((p) => p.messageId)})`);
+    DEADLINE_MS, `${where}: B to receive ${[...expected]} and the queue to record them delivered (got ${pushes.map((p) => p.messageId)})`);
   // Pushes written before this round trip are in; no drain trigger remains.
   await b.peer.request({ type: 'list_peers', _reqId: 'barrier' }, 'peers_list');
   const got = checkPushes(pushes, await roundRows(url, prev), msgs, where);
@@ -287,7 +280,7 @@ async function playRound(plan, { databaseUrl, home, start }) {
       "WHERE mesh_id = :'mesh' AND delivered_at IS NULL FOR UPDATE", { mesh: mesh.meshId }) : null;
     const dying = node;
     const b = await hello(node, mesh.members.bob, { awaitAck: false, onPush: () => dying.child.kill('SIGKILL') });
-    await waitFor(() => b.pushes.length > 0, `${where}: B's first drained push`);
+    await waitFor(() => b.pushes.length > 0, DEADLINE_MS, `${where}: B's first drained push`);
     if (holder) {
       await withDeadline(dying.exit, 'nexusd to die after SIGKILL');
       await holder.release(); // the blocked delivery record rolls back

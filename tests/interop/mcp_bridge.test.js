@@ -18,6 +18,7 @@ const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio
 const { StreamableHTTPClientTransport } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
 
 const { startMeshEnv } = require('./lib/mesh_env');
+const { waitFor } = require('./lib/wait');
 
 const BRIDGE = process.env.NEXUS_MCP_BINARY ||
   path.join(path.dirname(process.env.NEXUSD_BINARY || ''), '..', 'nexus-mcp', 'nexus-mcp');
@@ -30,17 +31,6 @@ const META_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 let env, tmp;
 const bridges = {};
-
-/** Polls `fn` (async) until it returns a truthy value; rejects after `ms`. */
-async function eventually(fn, ms, what) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The command line identity of `who` (key file written 0600), with its own home. */
 function identityArgs(who, home = path.join(tmp, `home-${who.name}`)) {
@@ -113,7 +103,7 @@ test('tools/list names every tool, each with an object inputSchema and a descrip
 
 test('send_message on one bridge arrives as a channel notification on the other', async () => {
   // Both bridges are connected once each sees the other in list_peers.
-  await eventually(async () => {
+  await waitFor(async () => {
     const r = await call(bridges.alice.client, 'list_peers');
     return !r.isError && r.json.peers.some((p) => p.name === 'bob');
   }, 15000, 'bob in alice\'s list_peers');
@@ -123,7 +113,7 @@ test('send_message on one bridge arrives as a channel notification on the other'
   assert.equal(sent.json.ok, true);
   assert.match(sent.json.messageId, /\S/);
 
-  const n = await eventually(() => bridges.bob.channel.find((p) => p.content === 'alice: hello bob'),
+  const n = await waitFor(() => bridges.bob.channel.find((p) => p.content === 'alice: hello bob'),
     10000, 'the channel notification on bob');
   assert.equal(n.meta.from_name, 'alice');
   assert.equal(n.meta.kind, 'direct');
@@ -185,7 +175,7 @@ test('schedule_reminder to oneself fires through the node: a channel notificatio
   assert.equal(set.json.ok, true);
   assert.match(set.json.scheduledId, /\S/);
   assert.equal(set.json.cron, undefined);
-  const n = await eventually(() => bridges.bob.channel.find((p) => p.content.endsWith(`: ${text}`)),
+  const n = await waitFor(() => bridges.bob.channel.find((p) => p.content.endsWith(`: ${text}`)),
     15000, 'the reminder\'s channel notification on bob');
   assert.equal(n.meta.kind, 'reminder');
   assert.equal(n.meta.from_name, 'bob');

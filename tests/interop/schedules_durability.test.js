@@ -21,17 +21,10 @@ const fs = require('node:fs');
 const mc = require('./lib/claudemesh_crypto');
 const { startNode } = require('./lib/node_process');
 const { startMeshEnv } = require('./lib/mesh_env');
+const { waitFor } = require('./lib/wait');
 
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
 const pushOf = (text) => (f) => f.type === 'push' && f.ciphertext === b64(text);
-
-async function until(predicate, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 test('a one-shot fires once at its time and a cron entry keeps its schedule across SIGKILL', { timeout: 150000 }, async () => {
   const env = await startMeshEnv({ meshName: 'durable-schedules', args: ['--presence-grace-ms', '0'] });
@@ -42,7 +35,7 @@ test('a one-shot fires once at its time and a cron entry keeps its schedule acro
     fs.rmSync(env.node.home, { recursive: true, force: true });
     // A commit the dead node already sent completes in its backend: read
     // (and write) the database only once those sessions are gone.
-    await until(() => env.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() " +
+    await waitFor(() => env.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() " +
       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'") === '0', 10000, 'the dead node\'s sessions to end');
   };
   try {
@@ -65,7 +58,7 @@ test('a one-shot fires once at its time and a cron entry keeps its schedule acro
     // --- restart 1 ---
     const restarted = Date.now();
     env.node = await startNode({ databaseUrl: env.db.url, args: ['--presence-grace-ms', '0'] });
-    await until(() => rows(cron) === 1, 10000, 'the overdue cron entry to fire');
+    await waitFor(() => rows(cron) === 1, 10000, 'the overdue cron entry to fire');
     const { peer: a1 } = await env.connect(alice);
     const drained = await a1.next(pushOf(cron), 5000);
     assert.equal(drained.subtype, 'reminder');
@@ -83,7 +76,7 @@ test('a one-shot fires once at its time and a cron entry keeps its schedule acro
     assert.equal(rows(once), 1);
     // Let both deliveries be recorded before the next kill, so a redelivery
     // of the same rows cannot be mistaken for a second fire.
-    await until(() => env.sql(`SELECT count(*) FROM nexus.message_queue WHERE delivered_at IS NULL`) === '0', 5000,
+    await waitFor(() => env.sql(`SELECT count(*) FROM nexus.message_queue WHERE delivered_at IS NULL`) === '0', 5000,
       'the deliveries to be recorded');
     await killAndRestart();
 

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { nexusCliBinary } = require('./node_process');
+const { waitFor } = require('./wait');
 
 const RUN_TIMEOUT_MS = 30000;
 
@@ -57,16 +58,6 @@ async function cliOk(home, args, { code = 0, ...options } = {}) {
 /** A fresh temporary directory for a home (the CLI creates it on init). */
 function tempHome(label) {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), `nexus-cli-${label}-`)), 'home');
-}
-
-/** Deadline-bound polling for a condition (async allowed). */
-async function waitFor(predicate, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The peers entry of the CLI process `pid` as `observer` sees it (its sessionId names the pid). */
