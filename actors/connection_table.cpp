@@ -85,7 +85,27 @@ std::vector<std::string> connection_table::same_session_id(const std::string& me
   return out;
 }
 
+void connection_table::index(const connection_entry& e) {
+  by_key_[e.member_pubkey].insert(e.presence_id);
+  if (!e.session_pubkey.empty())
+    by_key_[e.session_pubkey].insert(e.presence_id);
+}
+
+void connection_table::unindex(const connection_entry& e) {
+  for (const auto* key : {&e.member_pubkey, &e.session_pubkey}) {
+    auto it = by_key_.find(*key);
+    if (it == by_key_.end())
+      continue;
+    it->second.erase(e.presence_id);
+    if (it->second.empty())
+      by_key_.erase(it);
+  }
+}
+
 void connection_table::insert(connection_entry e) {
+  if (auto old = entries_.find(e.presence_id); old != entries_.end())
+    unindex(old->second);
+  index(e);
   std::string id = e.presence_id;
   entries_[id] = std::move(e);
 }
@@ -113,6 +133,7 @@ std::optional<connection_entry> connection_table::evict(const std::string& prese
   auto it = entries_.find(presence_id);
   if (it == entries_.end())
     return std::nullopt;
+  unindex(it->second);
   auto e = std::move(it->second);
   entries_.erase(it);
   return e;
@@ -157,9 +178,10 @@ direct_plan connection_table::plan_direct(
     const std::map<std::string, std::optional<grants_map>>& grants_by_member) const {
   direct_plan plan;
   std::vector<const connection_entry*> candidates;
-  for (const auto& [id, e] : entries_)
-    if (id != sender.presence_id && (e.member_pubkey == target || e.session_pubkey == target))
-      candidates.push_back(&e);
+  if (auto keyed = by_key_.find(target); keyed != by_key_.end())
+    for (const auto& id : keyed->second)
+      if (id != sender.presence_id)
+        candidates.push_back(&entries_.at(id));
   bool own_key = target == sender.member_pubkey || target == sender.session_pubkey;
   if (candidates.empty() && (!target_member_id || own_key)) {
     plan.refusal = send_refusal::no_recipient;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,13 @@ public:
   /// Entries, online and offline.
   size_t size() const { return entries_.size(); }
   bool at_capacity(size_t max) const { return entries_.size() >= max; }
+  /// The entry by presence id. Its member and session pubkeys are indexed
+  /// at insert and must not be changed through this pointer.
   connection_entry* find(const std::string& presence_id);
   const connection_entry* find(const std::string& presence_id) const;
+  /// True when an entry (online or in grace) has `pubkey` as its member or
+  /// session key. O(log n): asked on every direct send.
+  bool knows_key(const std::string& pubkey) const { return by_key_.count(pubkey) > 0; }
 
   /// §2.6 (a): an entry a new hello may take over. hello: an entry of the
   /// same member (deviation 1) with the same session pubkey — offline, or
@@ -124,7 +130,12 @@ public:
   const std::map<std::string, connection_entry>& entries() const { return entries_; }
 
 private:
+  void index(const connection_entry& e);
+  void unindex(const connection_entry& e);
+
   std::map<std::string, connection_entry> entries_; // by presence id
+  /// Member and session pubkey → presence ids (sorted, as entries_ iterates).
+  std::map<std::string, std::set<std::string>> by_key_;
 };
 
 } // namespace nexus

@@ -66,7 +66,10 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
   if (req.scheduled) // §5.6: the entry's claim rides in the same statement
     enqueue = scheduled_enqueue(std::move(enqueue), *req.scheduled);
   db_request insert{{audited(std::move(enqueue), st.mesh_id, ev)}};
-  self->request(st.storage, storage_timeout(st), std::move(insert))
+  // No CAF timeout on the hot path (a clock-thread entry and wake-up per
+  // send): the storage actor answers every request, with an error if the
+  // database fails, and the sending presence bounds the client's wait.
+  self->request(st.storage, caf::infinite, std::move(insert))
       .then(
           [=](db_reply& rows) mutable {
             auto& st = self->state;
@@ -130,7 +133,7 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
                                "recipients skipped because their grants refuse the sender",
                                {{"cap", "broadcast"}})
                   .inc(dropped);
-            self->request(st.storage, storage_timeout(st),
+            self->request(st.storage, caf::infinite,
                           db_request{{db_call{&mark_delivered,
                                               {st.mesh_id, storage::pg_text_array({message_id})}}}})
                 .then([](db_reply&) {},
@@ -225,12 +228,7 @@ caf::result<send_ack> handle_send(mesh_actor_t* self, send_request& req) {
   // A session key of a live (or grace) connection needs no lookup: the
   // table already knows its member. Only an unknown 64-hex key may be a
   // member added since the mesh loaded.
-  bool in_table = false;
-  for (const auto& [id, e] : st.table.entries())
-    if (e.session_pubkey == f.targetSpec || e.member_pubkey == f.targetSpec) {
-      in_table = true;
-      break;
-    }
+  bool in_table = st.table.knows_key(f.targetSpec);
   bool maybe_member = !member_id && !in_table && crypto::is_lower_hex(f.targetSpec, 64);
   if (!maybe_member) {
     route_direct(self, std::move(req), member_id, rp);

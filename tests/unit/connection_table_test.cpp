@@ -179,6 +179,35 @@ TEST_CASE("direct: live sessions of the target member, or queued for a known mem
         send_refusal::no_recipient);
 }
 
+TEST_CASE("the pubkey index follows inserts, replacements and evictions") {
+  connection_table t;
+  t.insert(entry("p1", "m1", "A", "SA"));
+  t.insert(entry("p2", "m2", "B", "SB"));
+  t.insert(entry("p3", "m2", "B"));
+  CHECK(t.knows_key("A"));
+  CHECK(t.knows_key("SB"));
+  CHECK_FALSE(t.knows_key(""));  // an entry without a session key indexes no empty key
+  CHECK_FALSE(t.knows_key("C"));
+  // Every entry of the key, in presence-id order.
+  CHECK(t.plan_direct(*t.find("p1"), "B", std::nullopt, no_grants).presence_ids ==
+        std::vector<std::string>{"p2", "p3"});
+
+  t.evict("p2");
+  CHECK_FALSE(t.knows_key("SB"));
+  CHECK(t.knows_key("B")); // p3 still holds the member key
+  CHECK(t.plan_direct(*t.find("p1"), "SB", std::nullopt, no_grants).refusal ==
+        send_refusal::no_recipient);
+  t.evict("p3");
+  CHECK_FALSE(t.knows_key("B"));
+
+  t.insert(entry("p1", "m1", "A", "SA2")); // the same presence id again, new session key
+  CHECK_FALSE(t.knows_key("SA"));
+  CHECK(t.knows_key("SA2"));
+  t.insert(entry("p4", "m4", "D", "SD"));
+  CHECK(t.plan_direct(*t.find("p4"), "SA2", std::nullopt, no_grants).presence_ids ==
+        std::vector<std::string>{"p1"});
+}
+
 TEST_CASE("direct to one's own key needs another session of one's own") {
   connection_table t;
   t.insert(entry("p1", "m1", "A", "SA1"));
