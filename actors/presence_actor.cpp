@@ -21,11 +21,9 @@
 namespace nexus {
 namespace {
 
-void process_next(presence_actor_t* self);
-
 void done(presence_actor_t* self) {
   self->state.busy = false;
-  process_next(self);
+  process_frames(self);
 }
 
 void send_error(presence_state& st, std::string_view code, std::string_view message,
@@ -157,25 +155,8 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
     }
     return;
   }
-  if (auto* send = std::get_if<send_frame>(&p)) {
-    st.busy = true;
-    self->request(st.mesh, storage_timeout(st) * 2, send_request{st.me.presence_id, *send})
-        .then(
-            [=](send_ack& ack) {
-              auto& st = self->state;
-              if (!ack.queued && ack.id && !ack.id->empty()) // deviation 25
-                send_error(st, "send_rejected", ack.error.value_or("rejected"), std::nullopt, ack.id);
-              st.sink->send(wire::encode_send_ack(ack));
-              done(self);
-            },
-            [=](caf::error& err) {
-              auto& st = self->state;
-              send_ack ack;
-              ack.id = send->id.value_or("");
-              ack.error = "broker busy, retry (" + to_string(err) + ")";
-              st.sink->send(wire::encode_send_ack(ack));
-              done(self);
-            });
+  if (auto* send = std::get_if<send_frame>(&p)) { // actors/presence_sends.cpp
+    start_send(self, *send);
     return;
   }
   if (auto* ca = std::get_if<client_ack_frame>(&p)) {
@@ -318,9 +299,13 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
   // (§1.2: silently ignored).
 }
 
-void process_next(presence_actor_t* self) {
+} // namespace
+
+void process_frames(presence_actor_t* self) {
   auto& st = self->state;
   while (!st.busy && !st.queue.empty() && st.phase != presence_phase::closed) {
+    if (st.phase == presence_phase::online && !send_order_allows(st, st.queue.front()))
+      break;
     auto frame = std::move(st.queue.front());
     st.queue.pop_front();
     st.sink->consumed(1);
@@ -337,6 +322,8 @@ void process_next(presence_actor_t* self) {
     handle_online(self, frame);
   }
 }
+
+namespace {
 
 caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_sink> sink,
                        transport::connection_info conn, std::shared_ptr<const config::node_config> cfg,
@@ -359,7 +346,7 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
         if (st.phase == presence_phase::closed)
           return;
         st.queue.push_back(std::move(frame));
-        process_next(self);
+        process_frames(self);
       },
       [=](deliver& d) {
         touch();
@@ -392,6 +379,7 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
           self->state.sink->send(wire::encode_profile_updated(push));
       },
       [=](mark_flush_atom) { flush_marks(self); },
+      [=](send_sweep_atom) { on_send_sweep(self); },
       [=](recheck_atom) { release_held(self); },
       [=](status_ttl_atom) { on_status_ttl(self); },
       [=](hook_status_atom, const std::string& status) -> hook_status_reply {
@@ -436,6 +424,7 @@ caf::behavior presence(presence_actor_t* self, std::shared_ptr<transport::frame_
         s.last_activity_ms = st.last_activity_ms;
         s.figures = {{"held", static_cast<int64_t>(st.held.size())},
                      {"queued_frames", static_cast<int64_t>(st.queue.size())},
+                     {"sends_in_flight", static_cast<int64_t>(st.sends.size())},
                      {"awaiting_write", static_cast<int64_t>(st.written_tokens.size())}};
         return s;
       },

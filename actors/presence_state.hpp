@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +34,19 @@ struct presence_state {
   presence_phase phase = presence_phase::awaiting_hello;
   std::deque<wire::inbound> queue; ///< frames waiting for their turn
   bool busy = false;               ///< the frame in hand waits for another actor
+
+  /// A send handed to the mesh, acked in arrival order once answered.
+  struct send_in_flight {
+    uint64_t seq = 0;
+    std::string id;                ///< the client's frame id, for a timeout ack
+    int64_t deadline_ms = 0;       ///< answered "broker busy" by the sweep after this
+    std::optional<send_ack> ack;   ///< set when the mesh answered
+  };
+  /// Up to send_pipeline_max sends in flight (contiguous seqs, oldest first);
+  /// any other frame waits until they are all acked.
+  std::deque<send_in_flight> sends;
+  uint64_t next_send_seq = 1;
+  bool send_sweep_queued = false;  ///< a send_sweep_atom timer is pending (at most one)
 
   // Known once joined.
   caf::actor mesh, storage;
@@ -62,10 +76,26 @@ struct presence_state {
 
 using presence_actor_t = caf::stateful_actor<presence_state>;
 
+/// Internal timer: the oldest send in flight may have passed its deadline.
+using send_sweep_atom = caf::atom_constant<caf::atom("send_sweep")>;
 using mark_flush_atom = caf::atom_constant<caf::atom("mark_flush")>;
 using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
 /// Internal timer: a `working` status may have outlived status_ttl_ms (§4.2).
 using status_ttl_atom = caf::atom_constant<caf::atom("status_ttl")>;
+
+// presence_actor.cpp
+/// Handles queued frames while nothing blocks them (a request frame waiting
+/// for its answer, the send pipeline full, or sends in flight before a
+/// frame of another type).
+void process_frames(presence_actor_t* self);
+
+// presence_sends.cpp
+/// True when `frame` may start now, given the sends in flight.
+bool send_order_allows(const presence_state& st, const wire::inbound& frame);
+/// Hands a send to the mesh; its ack is written in order when answered.
+void start_send(presence_actor_t* self, const send_frame& frame);
+/// The sweep timer fired: overdue sends are answered "broker busy".
+void on_send_sweep(presence_actor_t* self);
 
 // presence_delivery.cpp
 void on_deliver(presence_actor_t* self, deliver d);

@@ -75,6 +75,9 @@ std::vector<key_spec> build_table() {
                       "frames of one connection waiting for its actor before the socket is no longer read "
                       "(backpressure)",
                       &nc::ws_inbound_frames_pending_max));
+  t.push_back(integer("send_pipeline_max", 32, 1, 4096,
+                      "sends of one connection in flight at once (acked in order); 1 = one at a time",
+                      &nc::send_pipeline_max));
   t.push_back(integer("ws_ping_interval_ms", 30000, 100, 3600000,
                       "keepalive ping period", &nc::ws_ping_interval_ms));
   t.push_back(integer("ws_pong_timeout_ms", 75000, 200, 7200000,

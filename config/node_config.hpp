@@ -45,6 +45,7 @@ struct node_config {
   int64_t http_idle_timeout_ms = 0;         ///< an HTTP request must arrive within this
   int64_t ws_outbound_queue_frames_max = 0; ///< per connection; a slower reader is closed
   int64_t ws_inbound_frames_pending_max = 0; ///< per connection; beyond it the socket is not read
+  int64_t send_pipeline_max = 0;            ///< sends of one connection awaiting their commit at once
   int64_t ws_ping_interval_ms = 0;          ///< keepalive ping period (spec §1.8)
   int64_t ws_pong_timeout_ms = 0;           ///< silent longer than this → TCP abort
 

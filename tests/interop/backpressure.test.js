@@ -1,8 +1,10 @@
 'use strict';
-// ws_inbound_frames_pending_max at its edge: while the database is stuck,
-// a client pipelining sends is no longer read beyond the bound (TCP
-// backpressure, so the node's memory cannot grow with it); once the
-// database answers again every send is acked, in order, exactly once.
+// ws_inbound_frames_pending_max and send_pipeline_max at their edges: while
+// the database is stuck, a client pipelining sends has send_pipeline_max of
+// them in flight and ws_inbound_frames_pending_max waiting, and is not read
+// beyond that (TCP backpressure, so the node's memory cannot grow with it);
+// once the database answers again every send is acked, in the order sent,
+// exactly once.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
@@ -11,18 +13,20 @@ const mc = require('./lib/claudemesh_crypto');
 const { startMeshEnv, isAck } = require('./lib/mesh_env');
 
 const PENDING_MAX = 4;
+const PIPELINE_MAX = 3;
 const SENDS = 50;
 let env;
 
 before(async () => {
-  env = await startMeshEnv({ args: ['--ws-inbound-frames-pending-max', String(PENDING_MAX), '--send-rate-per-min', '0'],
+  env = await startMeshEnv({ args: ['--ws-inbound-frames-pending-max', String(PENDING_MAX), '--send-pipeline-max', String(PIPELINE_MAX),
+    '--send-rate-per-min', '0'],
     meshName: 'backpressure' });
 });
 after(async () => { if (env) await env.stop(); });
 
-/** A psql session holding the mesh row FOR UPDATE: queue inserts (whose
- *  foreign key check takes KEY SHARE on it) wait until release(). */
-function lockMeshRow(url, meshId) {
+/** A psql session holding the mesh's audit chain head FOR UPDATE: queue
+ *  inserts (each audited send moves the head) wait until release(). */
+function lockAuditHead(url, meshId) {
   const child = spawn('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-v', `mesh=${meshId}`],
     { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -31,7 +35,9 @@ function lockMeshRow(url, meshId) {
     child.stdout.on('data', (c) => { out += c; if (out.includes('LOCKED')) resolve(); });
     child.on('exit', () => reject(new Error('psql exited before locking')));
   });
-  child.stdin.write("BEGIN;\nSELECT id FROM nexus.mesh WHERE id = :'mesh' FOR UPDATE;\n\\echo LOCKED\n");
+  child.stdin.write("BEGIN;\nINSERT INTO nexus.audit_head (mesh_id, prev_hash, last_hash) " +
+    "VALUES (:'mesh', 'genesis', 'genesis') ON CONFLICT (mesh_id) DO UPDATE SET mesh_id = EXCLUDED.mesh_id;\n" +
+    "\\echo LOCKED\n");
   return locked.then(() => ({ release: () => { child.stdin.end('ROLLBACK;\n'); return exited; } }));
 }
 
@@ -45,22 +51,24 @@ test('a stalled connection is not read beyond the bound, and loses nothing', asy
   const bob = env.addMember('bob');
   const a = await env.connect(alice);
   const b = await env.connect(bob);
-  const lock = await lockMeshRow(env.db.url, env.meshId);
+  const lock = await lockAuditHead(env.db.url, env.meshId);
   let released = false;
   try {
     const before = await framesIn();
     for (let i = 0; i < SENDS; ++i)
       a.peer.send({ type: 'send', id: `bp${String(i).padStart(14, '0')}`, targetSpec: bob.session.publicKey,
         priority: 'now', ...mc.encryptDirect(`m${i}`, bob.session.publicKey, alice.session.secretKey) });
-    // The node reads until the presence holds the bound (one send in hand,
-    // waiting for the database, PENDING_MAX waiting behind it), then stops.
-    await env.node.waitUntil(async () => (await framesIn()) - before >= PENDING_MAX, 10000,
+    // The node reads until the presence holds the bound (PIPELINE_MAX sends
+    // with the mesh, waiting for the database, PENDING_MAX waiting behind
+    // them), then stops.
+    const bound = PIPELINE_MAX + PENDING_MAX;
+    await env.node.waitUntil(async () => (await framesIn()) - before >= bound, 10000,
       'the first frames to be read');
     const deadline = Date.now() + 1500; // and it stays stopped
     let seen = 0;
     while (Date.now() < deadline) {
       seen = Math.max(seen, (await framesIn()) - before);
-      assert.ok(seen <= PENDING_MAX + 2, `read ${seen} frames with the database stalled`);
+      assert.ok(seen <= bound + 2, `read ${seen} frames with the database stalled (bound ${bound})`);
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(seen < SENDS);
@@ -73,6 +81,9 @@ test('a stalled connection is not read beyond the bound, and loses nothing', asy
       acks.push(ack.messageId);
     }
     assert.equal(new Set(acks).size, SENDS);
+    // Pipelined, yet acked in the order sent.
+    const ackOrder = a.peer.seen.map((t) => JSON.parse(t)).filter((f) => f.type === 'ack').map((f) => f.id);
+    assert.deepEqual(ackOrder, Array.from({ length: SENDS }, (_, i) => `bp${String(i).padStart(14, '0')}`));
     const got = new Set();
     while (got.size < SENDS) {
       const push = await b.peer.next((f) => f.type === 'push' && f.subtype === undefined, 20000);
