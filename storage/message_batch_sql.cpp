@@ -26,9 +26,13 @@ const statement insert_messages{
     "c(n, prev_hash, hash) AS ("
     "SELECT 0::bigint, NULL::text, (SELECT last_hash FROM nexus.audit_head WHERE mesh_id = $1::text) "
     "UNION ALL "
-    "SELECT r.n, c.hash, encode(sha256(convert_to(c.hash || '|' || $1::text || '|' || r.event || "
-    "'|' || coalesce(nullif(r.actor, ''), 'null') || '|' || r.payload || '|' || t.iso, 'UTF8')), "
-    "'hex') FROM c JOIN r ON r.n = c.n + 1 CROSS JOIN t), "
+    // Entry n reads its fields straight from the arrays: joining r on
+    // r.n = c.n + 1 rescanned all of r at every step (O(n²): 85 % of the
+    // statement at 512 rows).
+    "SELECT c.n + 1, c.hash, encode(sha256(convert_to(c.hash || '|' || $1::text || '|' || "
+    "($11::text[])[(c.n + 1)::int] || '|' || coalesce(nullif(($12::text[])[(c.n + 1)::int], ''), 'null') || "
+    "'|' || ($14::text[])[(c.n + 1)::int] || '|' || t.iso, 'UTF8')), 'hex') "
+    "FROM c CROSS JOIN t WHERE c.n < cardinality($11::text[])), "
     // created_at strictly increasing in batch order, one microsecond apart
     // (clock_timestamp() per row may repeat a microsecond): the oldest-first
     // drain keeps arrival order as it does for single inserts. The statement

@@ -276,7 +276,7 @@ TEST_CASE("a failing send in a merged batch fails alone; no duplicates, the chai
   d.run_singly(first);
   auto s = sends(12);
   s[4].id = first[0].id;       // duplicate primary key
-  s[9].sender = "no-such-one"; // foreign key violation
+  s[9].priority = "urgent"; // check constraint violation
   auto out = d.run(requests_of(s));
   REQUIRE(out.requests.size() == s.size());
   CHECK_FALSE(out.connection_lost);
