@@ -100,7 +100,13 @@ async function runLoad(o) {
         return sampler.stop();
       },
     });
-    if (perf && perf.exitCode === null) await new Promise((resolve) => perf.once('exit', resolve));
+    if (perf && perf.exitCode === null) {
+      // perf may take a while to write its file; it must not hold the run.
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => { perf.kill('SIGKILL'); resolve(); }, 20000);
+        perf.once('exit', () => { clearTimeout(timer); resolve(); });
+      });
+    }
     result.seedSeconds = env.seedSeconds;
     result.nodeArgs = o.nodeArgs;
     return result;

@@ -19,3 +19,11 @@ find_package(RapidJSON REQUIRED CONFIG)
 add_library(nexus_rapidjson INTERFACE)
 target_include_directories(nexus_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
 target_compile_definitions(nexus_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+
+# jemalloc for nexusd (not under the sanitizers, which bring their own
+# allocator): per-thread caches instead of glibc's arenas and fastbin
+# consolidation. The 100 × 1000 benchmark: node CPU ×0.7 (bench/RESULTS.md,
+# round 7); malloc/free had been a third of the CAF workers' samples.
+if(NOT NEXUS_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()

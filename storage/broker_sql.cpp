@@ -20,16 +20,18 @@ std::string pg_text_array(const std::vector<std::string>& values) {
     // would each need their own rule. Inside quotes only " and \ are special.
     // Runs without them are appended whole (batches carry ~100 kB of text).
     out += '"';
-    std::string_view rest = values[i];
-    if (rest.find('\0') != std::string_view::npos)
-      throw std::invalid_argument("pg_text_array: element contains a NUL byte");
-    for (size_t special; (special = rest.find_first_of("\"\\")) != std::string_view::npos;) {
-      out.append(rest.data(), special);
+    const char* run = values[i].data();
+    const char* end = run + values[i].size();
+    for (const char* c = run; c != end; ++c) {
+      if (*c != '"' && *c != '\\' && *c != '\0')
+        continue;
+      if (*c == '\0')
+        throw std::invalid_argument("pg_text_array: element contains a NUL byte");
+      out.append(run, c);
       out += '\\';
-      out += rest[special];
-      rest.remove_prefix(special + 1);
+      run = c; // the special character starts the next run
     }
-    out.append(rest.data(), rest.size());
+    out.append(run, end);
     out += '"';
   }
   out += '}';

@@ -26,7 +26,7 @@ nexus_require_packages() {
 # What building and running nexusd needs. postgresql-15 and libpq-dev are only
 # installed when absent (naming an installed one would upgrade it mid-run).
 NEXUS_BUILD_PACKAGES=(cmake g++ make ccache pkg-config libcaf-dev libssl-dev libboost1.81-dev
-  libsodium-dev rapidjson-dev doctest-dev libpq-dev postgresql-15 acl)
+  libsodium-dev rapidjson-dev doctest-dev libpq-dev libjemalloc-dev postgresql-15 acl)
 
 # What the tests need on top: Node.js + npm for tests/interop (the
 # independent ws/libsodium client) and psql for its per-file databases. Only
