@@ -18,13 +18,14 @@ const REFERENCE = {
 const ms = (x) => (x === null || x === undefined ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
 
 function row(c) {
-  if (c.failed) return `| ${c.name} | failed: ${c.failed} |||||||||||`;
+  if (c.failed) return `| ${c.name} | failed: ${c.failed} ||||||||||||`;
   const r = c.resources || {};
   const a = c.sendToAckMs;
   const p = c.sendToPushMs;
   return `| ${c.name} | ${c.messages} | ${c.deliveredPct} %${c.drained ? '' : ' (not drained)'} | ${c.durationS} s | ` +
     `${c.deliveredPerS} | ${ms(a.p50)} / ${ms(a.p99)} | ${ms(p.p50)} / ${ms(p.p95)} / ${ms(p.p99)} / ${ms(p.max)} | ` +
-    `${r.nodePeakRssMb} MB | ${r.nodeCpuSeconds} s | ${r.postgresCpuSeconds ?? '—'} s | ${c.errors.duplicates} | ` +
+    `${r.nodePeakRssMb} MB | ${r.nodeCpuSeconds} s | ${r.postgresCpuSeconds ?? '—'} s | ` +
+    `${c.generatorCpuSeconds ?? '—'} s | ${c.errors.duplicates} | ` +
     `${c.errors.total} | ${REFERENCE[c.name] ?? '—'} |`;
 }
 
@@ -35,14 +36,24 @@ function verdict(value, limit, unit) {
     : `MISSED by ${(value - limit).toFixed(1)} ${unit} (${value} ${unit}, target < ${limit} ${unit}, ×${(value / limit).toFixed(1)})`;
 }
 
+/** How much of the machine the three processes used during a case. */
+function cpuBound(c, cores) {
+  const r = c.resources || {};
+  const total = (r.nodeCpuSeconds || 0) + (r.postgresCpuSeconds || 0) + (c.generatorCpuSeconds || 0);
+  if (!total || !cores) return '';
+  const share = Math.round((100 * total) / (cores * c.durationS));
+  return ` — node, PostgreSQL and generator used ${total.toFixed(1)} CPU-seconds in it, ${share} % of all ${cores} cores`;
+}
+
 function targets(results) {
+  const cores = results.machine && results.machine.cores;
   const big = results.cases.find((c) => c.name === '100x1000' && !c.failed);
   const paced = results.cases.find((c) => c.name.startsWith('paced') && !c.failed);
   const dups = results.cases.reduce((s, c) => s + (c.failed ? 0 : c.errors.duplicates), 0);
   const lines = [];
   if (big) {
     lines.push(`- 100 × 1000 burst, 100 % delivered: ${big.delivered === big.messages ? 'met' : `MISSED (${big.deliveredPct} %)`}`);
-    lines.push(`- 100 × 1000 burst, fully drained in under 5 s: ${verdict(big.durationS, 5, 's')}`);
+    lines.push(`- 100 × 1000 burst, fully drained in under 5 s: ${verdict(big.durationS, 5, 's')}${cpuBound(big, cores)}`);
     lines.push(`- 100 × 1000 burst, node peak RSS under 100 MB: ${verdict(big.resources.nodePeakRssMb, 100, 'MB')}`);
   }
   if (paced) lines.push(`- paced 1000 msgs/s, p99 send→push under 20 ms: ${verdict(paced.sendToPushMs.p99, 20, 'ms')}`);
@@ -62,8 +73,8 @@ function renderTable(results, jsonPath) {
     `PostgreSQL: ${results.postgres}.`,
     '',
     '| case | msgs | delivered | drained in | msgs/s | send→ack p50 / p99 | send→push p50 / p95 / p99 / max | ' +
-      'node peak RSS | node CPU | PG CPU | dups | errors | reference (v0.1.0, laptop) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      'node peak RSS | node CPU | PG CPU | generator CPU | dups | errors | reference (v0.1.0, laptop) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.cases.map(row),
     '',
     'Targets (issue 8, 2-core machine):',
