@@ -7,7 +7,6 @@
 // exactly once.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 
 const mc = require('./lib/claudemesh_crypto');
 const { startMeshEnv, isAck } = require('./lib/mesh_env');
@@ -24,23 +23,6 @@ before(async () => {
 });
 after(async () => { if (env) await env.stop(); });
 
-/** A psql session holding the mesh's audit chain head FOR UPDATE: queue
- *  inserts (each audited send moves the head) wait until release(). */
-function lockAuditHead(url, meshId) {
-  const child = spawn('psql', [url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-v', `mesh=${meshId}`],
-    { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const locked = new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => { out += c; if (out.includes('LOCKED')) resolve(); });
-    child.on('exit', () => reject(new Error('psql exited before locking')));
-  });
-  child.stdin.write("BEGIN;\nINSERT INTO nexus.audit_head (mesh_id, prev_hash, last_hash) " +
-    "VALUES (:'mesh', 'genesis', 'genesis') ON CONFLICT (mesh_id) DO UPDATE SET mesh_id = EXCLUDED.mesh_id;\n" +
-    "\\echo LOCKED\n");
-  return locked.then(() => ({ release: () => { child.stdin.end('ROLLBACK;\n'); return exited; } }));
-}
-
 async function framesIn() {
   const body = (await env.node.http('GET', '/metrics')).body;
   return Number(body.match(/^nexus_ws_frames_in_total (\d+)$/m)[1]);
@@ -51,7 +33,7 @@ test('a stalled connection is not read beyond the bound, and loses nothing', asy
   const bob = env.addMember('bob');
   const a = await env.connect(alice);
   const b = await env.connect(bob);
-  const lock = await lockAuditHead(env.db.url, env.meshId);
+  const lock = await env.lockAuditHead();
   let released = false;
   try {
     const before = await framesIn();

@@ -5,7 +5,7 @@
 // add`, signed hellos and session_hellos, frame predicates, and a psql
 // query helper for checking what the broker stored. Every wait has a
 // deadline (WsPeer.next / NexusNode.waitUntil); nothing sleeps.
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -64,6 +64,23 @@ async function startMeshEnv({ args = [], meshName = 'fixture' } = {}) {
     { encoding: 'utf8' }).trim();
 
   env.queueRows = () => Number(env.sql('SELECT count(*) FROM nexus.message_queue'));
+
+  /** A psql session holding the mesh's audit chain head FOR UPDATE: queue
+   *  inserts (each audited send moves the head) wait until release(). */
+  env.lockAuditHead = () => {
+    const child = spawn('psql', [env.db.url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-v', `mesh=${env.meshId}`],
+      { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const locked = new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c) => { out += c; if (out.includes('LOCKED')) resolve(); });
+      child.on('exit', () => reject(new Error('psql exited before locking')));
+    });
+    child.stdin.write("BEGIN;\nINSERT INTO nexus.audit_head (mesh_id, prev_hash, last_hash) " +
+      "VALUES (:'mesh', 'genesis', 'genesis') ON CONFLICT (mesh_id) DO UPDATE SET mesh_id = EXCLUDED.mesh_id;\n" +
+      "\\echo LOCKED\n");
+    return locked.then(() => ({ release: () => { child.stdin.end('ROLLBACK;\n'); return exited; } }));
+  };
 
   env.stop = async () => {
     if (env.node) await env.node.stop();
