@@ -20,16 +20,20 @@ using storage::broker_sql::insert_message;
 using storage::broker_sql::mark_delivered;
 using storage::broker_sql::select_member_any;
 
-send_ack refuse(mesh_state& st, const send_request& req, const std::string& reason,
-                std::string text) {
+send_ack refuse(mesh_state& st, std::string send_id, const std::string& reason, std::string text) {
   st.metrics->reg
       .get_counter("broker_messages_rejected_total", "sends refused, by reason", {{"reason", reason}})
       .inc();
   send_ack ack;
-  ack.id = req.frame.id.value_or("");
+  ack.id = std::move(send_id);
   ack.queued = false;
   ack.error = std::move(text);
   return ack;
+}
+
+send_ack refuse(mesh_state& st, const send_request& req, const std::string& reason,
+                std::string text) {
+  return refuse(st, req.frame.id.value_or(""), reason, std::move(text));
 }
 
 /// The sending entry: the table's, or the one a scheduled fire brings (§5.6).
@@ -69,9 +73,12 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
   // No CAF timeout on the hot path (a clock-thread entry and wake-up per
   // send): the storage actor answers every request, with an error if the
   // database fails, and the sending presence bounds the client's wait.
+  std::string send_id = f.id.value_or("");
+  // The request moves into the reply handler: the frame (ciphertext
+  // included) is copied once for the statement and once for the push.
   self->request(st.storage, caf::infinite, std::move(insert))
       .then(
-          [=](db_reply& rows) mutable {
+          [self, req = std::move(req), direct = std::move(direct), rp, message_id](db_reply& rows) mutable {
             auto& st = self->state;
             if (rows.results.at(0).rows.empty()) { // a scheduled claim found nothing
               rp.deliver(refuse(st, req, "schedule_lost", schedule_lost_text));
@@ -99,8 +106,8 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
             push.senderMemberId = sender->member_id;
             push.senderName = sender->display_name;
             push.priority = req.frame.priority;
-            push.nonce = req.frame.nonce;
-            push.ciphertext = req.frame.ciphertext;
+            push.nonce = std::move(req.frame.nonce); // the frame is not needed after this
+            push.ciphertext = std::move(req.frame.ciphertext);
             if (req.scheduled) // deviation 21: live and queued alike
               push.subtype = req.scheduled->subtype;
             if (direct) {
@@ -108,12 +115,14 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
               push.createdAt_ms = created;
               push.client_message_id = req.frame.client_message_id;
               push.request_fingerprint = req.frame.request_fingerprint;
-              for (const auto& id : direct->presence_ids) {
-                auto it = st.presences.find(id);
-                const auto* e = st.table.find(id);
+              const auto& ids = direct->presence_ids;
+              for (size_t k = 0; k < ids.size(); ++k) {
+                auto it = st.presences.find(ids[k]);
+                const auto* e = st.table.find(ids[k]);
                 if (it == st.presences.end() || e == nullptr || !e->online)
                   continue;
-                self->send(it->second, deliver{push, true, !e->client_acks});
+                bool last = k + 1 == ids.size();
+                self->send(it->second, deliver{last ? std::move(push) : push, true, !e->client_acks});
               }
               return;
             }
@@ -141,9 +150,9 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
                         log::warn("mesh") << "marking a multicast delivered failed: " << to_string(e);
                       });
           },
-          [=](caf::error& e) mutable {
+          [self, send_id, rp](caf::error& e) mutable {
             log::warn("mesh") << self->state.mesh_id << ": queue insert failed: " << to_string(e);
-            rp.deliver(refuse(self->state, req, "storage", "broker could not store the message, retry"));
+            rp.deliver(refuse(self->state, send_id, "storage", "broker could not store the message, retry"));
           });
 }
 

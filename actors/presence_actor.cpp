@@ -156,7 +156,7 @@ void handle_online(presence_actor_t* self, wire::inbound& in) {
     return;
   }
   if (auto* send = std::get_if<send_frame>(&p)) { // actors/presence_sends.cpp
-    start_send(self, *send);
+    start_send(self, std::move(*send)); // the frame is not used after this
     return;
   }
   if (auto* ca = std::get_if<client_ack_frame>(&p)) {

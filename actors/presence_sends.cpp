@@ -67,13 +67,13 @@ bool send_order_allows(const presence_state& st, const wire::inbound& frame) {
   return st.sends.empty(); // nothing overtakes a send
 }
 
-void start_send(presence_actor_t* self, const send_frame& frame) {
+void start_send(presence_actor_t* self, send_frame frame) {
   auto& st = self->state;
   uint64_t seq = st.next_send_seq++;
   std::string id = frame.id.value_or("");
   st.sends.push_back({seq, id, unix_now_ms() + 2 * st.cfg->storage_request_timeout_ms, std::nullopt});
   arm_sweep(self);
-  self->request(st.mesh, caf::infinite, send_request{st.me.presence_id, frame})
+  self->request(st.mesh, caf::infinite, send_request{st.me.presence_id, std::move(frame)})
       .then([=](send_ack& ack) { answer(self, seq, std::move(ack)); },
             [=](caf::error& err) { answer(self, seq, busy_ack(id, to_string(err))); });
 }

@@ -93,7 +93,7 @@ void process_frames(presence_actor_t* self);
 /// True when `frame` may start now, given the sends in flight.
 bool send_order_allows(const presence_state& st, const wire::inbound& frame);
 /// Hands a send to the mesh; its ack is written in order when answered.
-void start_send(presence_actor_t* self, const send_frame& frame);
+void start_send(presence_actor_t* self, send_frame frame);
 /// The sweep timer fired: overdue sends are answered "broker busy".
 void on_send_sweep(presence_actor_t* self);
 
