@@ -72,10 +72,10 @@ void commit_and_route(mesh_actor_t* self, send_request req, std::optional<direct
   db_request insert{{audited(std::move(enqueue), st.mesh_id, ev)}};
   // No CAF timeout on the hot path (a clock-thread entry and wake-up per
   // send): the storage actor answers every request, with an error if the
-  // database fails, and the sending presence bounds the client's wait.
+  // database fails, and the sending presence bounds the client's wait. The
+  // request moves into the reply handler, so the frame (ciphertext included)
+  // is copied once for the statement and once for the push.
   std::string send_id = f.id.value_or("");
-  // The request moves into the reply handler: the frame (ciphertext
-  // included) is copied once for the statement and once for the push.
   self->request(st.storage, caf::infinite, std::move(insert))
       .then(
           [self, req = std::move(req), direct = std::move(direct), rp, message_id](db_reply& rows) mutable {

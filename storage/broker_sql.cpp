@@ -269,9 +269,11 @@ const statement insert_message{
 
 // Marks rows $2 (text[]) of mesh $1 delivered; already delivered ones keep
 // their first delivery time and are not returned. A join with unnest, not
-// `id = ANY($2)`: the generic plan of the latter walked the mesh's whole
-// drain index comparing every row with every id (77 ms per call and
-// quadratic under load); this one is one primary-key probe per id.
+// `id = ANY($2)`: the generic plan of the latter walked the mesh's drain
+// index comparing every undelivered row with every id (77 ms per call,
+// quadratic under load). With statistics this is a primary-key probe per id;
+// a generic plan made on a still-empty queue may hash-join against the
+// mesh's undelivered rows instead (linear, see bench/RESULTS.md round 7).
 const statement mark_delivered{
     "core_mark_delivered",
     "UPDATE nexus.message_queue q SET delivered_at = now() "

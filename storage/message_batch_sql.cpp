@@ -27,8 +27,7 @@ const statement insert_messages{
     "SELECT 0::bigint, NULL::text, (SELECT last_hash FROM nexus.audit_head WHERE mesh_id = $1::text) "
     "UNION ALL "
     // Entry n reads its fields straight from the arrays: joining r on
-    // r.n = c.n + 1 rescanned all of r at every step (O(n²): 85 % of the
-    // statement at 512 rows).
+    // r.n = c.n + 1 rescanned all of r at every step (O(n²) per batch).
     "SELECT c.n + 1, c.hash, encode(sha256(convert_to(c.hash || '|' || $1::text || '|' || "
     "($11::text[])[(c.n + 1)::int] || '|' || coalesce(nullif(($12::text[])[(c.n + 1)::int], ''), 'null') || "
     "'|' || ($14::text[])[(c.n + 1)::int] || '|' || t.iso, 'UTF8')), 'hex') "
