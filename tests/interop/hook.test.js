@@ -206,19 +206,25 @@ test('missing fields, invalid status, invalid JSON and routing', async () => {
 
 test('a working status without news becomes idle after status_ttl_ms', async () => {
   const ttlDb = await createTestDatabase();
-  const ttlNode = await startNode({ databaseUrl: ttlDb.url, args: ['--status-ttl-ms', '1500'] });
+  // Long enough that the 'working' read below comes well inside it on a
+  // loaded machine; the idle wait has generous room beyond it.
+  const ttlMs = 3000;
+  const ttlNode = await startNode({ databaseUrl: ttlDb.url, args: ['--status-ttl-ms', String(ttlMs)] });
   try {
     const carol = {}, dave = {};
     const mesh = createMesh(ttlDb, [[carol, 21, 'carol'], [dave, 22, 'dave']]);
     const c = await connect(ttlNode, mesh, carol, { pid: 8000, cwd: '/tmp/hook-c' });
     const d = await connect(ttlNode, mesh, dave, { pid: 8001, cwd: '/tmp/hook-ttl' });
 
+    // Taken before the request: the server stamps 'working' after this, so
+    // idle cannot be seen sooner than the TTL after it, however slow the reply.
+    const requestedAt = Date.now();
     const r = await hook(ttlNode, { cwd: '/tmp/hook-ttl', pid: 8001, status: 'working' });
-    const reportedAt = Date.now();
     assert.deepEqual(r.json, { ok: true, presence_id: d.ack.presenceId });
     assert.equal(await statusOf(c.peer, d.session), 'working');
-    await waitStatus(c.peer, d.session, 'idle', 6000);
-    assert.ok(Date.now() - reportedAt >= 1400, `idle after ${Date.now() - reportedAt} ms, before the TTL`);
+    await waitStatus(c.peer, d.session, 'idle', ttlMs + 15000);
+    const idleAfter = Date.now() - requestedAt;
+    assert.ok(idleAfter >= ttlMs, `idle after ${idleAfter} ms, before the ${ttlMs} ms TTL`);
     await ttlNode.waitUntil(() => psql(ttlDb, `SELECT status || '/' || status_source FROM nexus.presence WHERE id = '${d.ack.presenceId}'`) === 'idle/jsonl',
       5000, 'the presence row to show idle/jsonl');
 
