@@ -18,6 +18,7 @@ const assert = require('node:assert/strict');
 const mc = require('./lib/claudemesh_crypto');
 const { WsPeer } = require('./lib/ws_peer');
 const { startMeshEnv, sendAndAck, listPeers, isSystem, isMessage, isAck } = require('./lib/mesh_env');
+const { psqlRows } = require('./lib/mesh_fixture');
 
 describe('send rate limit (burst 3, 1/min)', () => {
   let env;
@@ -64,7 +65,11 @@ describe('rate limit off and slow consumer (send_rate_per_min 0, outbound queue 
   before(async () => {
     // 64, not a handful: a bound that small also trips on a fast reader whenever
     // the node's I/O thread lags a few ms under load, which is not what this tests.
-    env = await startMeshEnv({ args: ['--send-rate-per-min', '0', '--ws-outbound-queue-frames-max', '64'] });
+    // Drain batches of 16: the reconnected reader gets at most about two
+    // batches unwritten at once (the next is fetched once the last is
+    // written), not the default 500 rows at once into a 64-frame bound.
+    env = await startMeshEnv({ args: ['--send-rate-per-min', '0', '--ws-outbound-queue-frames-max', '64',
+      '--drain-batch-max', '16'] });
   });
   after(async () => { if (env) await env.stop(); });
 
@@ -125,9 +130,11 @@ describe('rate limit off and slow consumer (send_rate_per_min 0, outbound queue 
     });
     b2.send(env.hello(bob));
     await b2.next('hello_ack');
-    await env.node.waitUntil(() => Number(env.sql(
-      `SELECT count(*) FROM nexus.message_queue WHERE target_spec = '${bob.session.publicKey}' AND delivered_at IS NULL`)) === 0,
-    20000, 'every DM to bob recorded delivered');
+    // Polled with an asynchronous psql: a blocking one would stop this
+    // process reading b2 while the drain writes to it.
+    await env.node.waitUntil(async () => (await psqlRows(env.db.url,
+      `SELECT count(*) FROM nexus.message_queue WHERE target_spec = '${bob.session.publicKey}' AND delivered_at IS NULL`))[0][0] === '0',
+    60000, 'every DM to bob recorded delivered');
     await listPeers(b2); // written after every recorded push
     assert.equal(received.length, acked.length, 'a DM arrived twice or not at all');
     assert.deepEqual([...received].sort(), [...acked].sort());
