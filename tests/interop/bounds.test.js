@@ -144,7 +144,9 @@ describe('rate limit off and slow consumer (send_rate_per_min 0, outbound queue 
 
 describe('connections per mesh (mesh_connections_max 2)', () => {
   let env;
-  const GRACE_MS = 3000;
+  // The refusal during bob's grace window must come before it ends: 5 s
+  // leaves room for a loaded machine (the test waits it out once).
+  const GRACE_MS = 5000;
   before(async () => {
     env = await startMeshEnv({ args: ['--mesh-connections-max', '2', '--presence-grace-ms', String(GRACE_MS)] });
   });

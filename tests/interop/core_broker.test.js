@@ -16,7 +16,9 @@ const mc = require('./lib/claudemesh_crypto');
 const { createTestDatabase, startNode } = require('./lib/node_process');
 const { WsPeer } = require('./lib/ws_peer');
 
-const GRACE_MS = 1500;
+// Steps 12 and 14 must finish inside the grace window: 5 s leaves room for
+// a loaded machine, and step 12 waits it out once (for peer_left).
+const GRACE_MS = 5000;
 let db, node, adminHome, meshId;
 const alice = {}, bob = {};
 
