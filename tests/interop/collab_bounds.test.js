@@ -96,16 +96,19 @@ test('schedules: per-member cap (error limit, freed by cancel), list cap, how fa
   assert.equal((await schedule(a, { delayMs: AHEAD_MS + 1 })).code, 'invalid_argument');
   const first = await schedule(a, { delayMs: AHEAD_MS }); // the edge itself is allowed
   assert.equal(first.type, 'scheduled_ack');
-  const second = await schedule(a, { deliverAt: 0, cron: '0 0 1 1 *' });
+  // Daily at an hour 12 h from now: later than `first`, and it cannot fire
+  // during the test (Jan 1 00:00 could, once a year, and come before `first`).
+  const cron = `0 ${(new Date().getUTCHours() + 12) % 24} * * *`;
+  const second = await schedule(a, { deliverAt: 0, cron });
   assert.equal(second.type, 'scheduled_ack');
   const third = await schedule(a, { delayMs: 1000 });
   assert.deepEqual([third.type, third.code], ['error', 'limit']);
-  assert.equal((await schedule(b, { deliverAt: 0, cron: '0 0 1 1 *' })).type, 'scheduled_ack'); // bob's own count
+  assert.equal((await schedule(b, { deliverAt: 0, cron })).type, 'scheduled_ack'); // bob's own count
 
   const list = await ask(a, { type: 'list_scheduled' }, 'scheduled_list');
   assert.deepEqual(list.messages.map((m) => m.id), [first.scheduledId]); // one, the earliest
 
   await ask(a, { type: 'cancel_scheduled', scheduledId: second.scheduledId }, 'cancel_scheduled_ack');
-  assert.equal((await schedule(a, { deliverAt: 0, cron: '0 0 1 1 *' })).type, 'scheduled_ack');
+  assert.equal((await schedule(a, { deliverAt: 0, cron })).type, 'scheduled_ack');
   await a.close(); await b.close();
 });

@@ -195,15 +195,17 @@ test('list_scheduled shows one\'s own pending entries; cancel_scheduled removes 
   const once = await call(client, 'schedule_reminder', { message: 'renew the cert', at });
   assert.equal(once.isError, false, once.text);
   assert.equal(once.json.deliverAt, new Date(at).toISOString());
-  const daily = await call(client, 'schedule_reminder', { message: 'stand-up', cron: '0 9 * * 1-5' });
+  // Weekdays at an hour 12 h from now: it cannot fire (firedCount 0 below).
+  const cron = `0 ${(new Date().getUTCHours() + 12) % 24} * * 1-5`;
+  const daily = await call(client, 'schedule_reminder', { message: 'stand-up', cron });
   assert.equal(daily.isError, false, daily.text);
-  assert.equal(daily.json.cron, '0 9 * * 1-5');
+  assert.equal(daily.json.cron, cron);
 
   const listed = await call(client, 'list_scheduled');
   assert.equal(listed.isError, false, listed.text);
   assert.equal(listed.json.count, 2);
   assert.deepEqual(listed.json.scheduled.map((e) => [e.id, e.message, e.cron ?? null]).sort(),
-    [[once.json.scheduledId, 'renew the cert', null], [daily.json.scheduledId, 'stand-up', '0 9 * * 1-5']].sort());
+    [[once.json.scheduledId, 'renew the cert', null], [daily.json.scheduledId, 'stand-up', cron]].sort());
   assert.equal(listed.json.scheduled.find((e) => e.cron).firedCount, 0);
   // Bob neither sees nor cancels alice's entries.
   const bobs = await call(bridges.bob.client, 'list_scheduled');

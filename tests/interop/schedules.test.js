@@ -14,6 +14,7 @@ const assert = require('node:assert/strict');
 
 const mc = require('./lib/claudemesh_crypto');
 const { startMeshEnv } = require('./lib/mesh_env');
+const { waitFor } = require('./lib/wait');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 let env, alice, bob, carol;
@@ -137,6 +138,10 @@ test('§5.6 cron: invalid_cron, the first fire at the next matching minute, list
     const err = await ask(a, { type: 'schedule', to: '*', message: 'x', deliverAt: 0, cron }, 'scheduled_ack');
     assert.deepEqual([err.type, err.code, err.message], ['error', 'invalid_cron', `Invalid cron expression: ${cron}`]);
   }
+  // The */5 entry must not fire before it is listed and cancelled below
+  // (firedCount 0, the same deliverAt): start at least 30 s before the next
+  // whole 5 minutes, waiting up to 30 s for the boundary to pass if need be.
+  await waitFor(() => Date.now() % 300000 <= 270000, 40000, 'a moment 30 s or more before the next whole 5 minutes');
   const before = Date.now();
   const ack = await ask(a, { type: 'schedule', to: alice.member.publicKey, message: 'weekly', deliverAt: 0,
     cron: '*/5 * * * *', recurring: true }, 'scheduled_ack');
@@ -145,9 +150,11 @@ test('§5.6 cron: invalid_cron, the first fire at the next matching minute, list
   const next = (t) => (Math.floor(t / 300000) + 1) * 300000; // next whole 5 minutes, UTC
   assert.ok([next(before), next(after)].includes(ack.deliverAt), `deliverAt ${ack.deliverAt}`);
 
-  const named = await ask(a, { type: 'schedule', to: '*', message: 'names', deliverAt: 0, cron: '0 9 * JAN-DEC mon-fri' },
-    'scheduled_ack');
-  assert.equal(new Date(named.deliverAt).getUTCHours(), 9);
+  // An hour 12 h from now, so this entry cannot fire during the test.
+  const farHour = (new Date().getUTCHours() + 12) % 24;
+  const named = await ask(a, { type: 'schedule', to: '*', message: 'names', deliverAt: 0,
+    cron: `0 ${farHour} * JAN-DEC mon-fri` }, 'scheduled_ack');
+  assert.equal(new Date(named.deliverAt).getUTCHours(), farHour);
   assert.ok([1, 2, 3, 4, 5].includes(new Date(named.deliverAt).getUTCDay()));
 
   const list = await ask(a, { type: 'list_scheduled' }, 'scheduled_list');
@@ -207,12 +214,14 @@ test('bad input: a clear error and nothing stored', async () => {
 test('§8: schedule and cancel append to the audit chain, never the message', async () => {
   const a = await session(alice);
   const secret = `secret text ${mc.randomSendId()}`;
-  const ack = await ask(a, { type: 'schedule', to: '*', message: secret, deliverAt: 0, cron: '0 0 1 1 *' }, 'scheduled_ack');
+  // Daily at an hour 12 h from now: it cannot fire between schedule and cancel.
+  const cron = `0 ${(new Date().getUTCHours() + 12) % 24} * * *`;
+  const ack = await ask(a, { type: 'schedule', to: '*', message: secret, deliverAt: 0, cron }, 'scheduled_ack');
   await ask(a, { type: 'cancel_scheduled', scheduledId: ack.scheduledId }, 'cancel_scheduled_ack');
   const rows = env.sql(`SELECT event_type || ' ' || payload::text FROM nexus.audit_log WHERE payload->>'scheduledId' = '${ack.scheduledId}' ORDER BY id`)
     .split('\n');
   assert.deepEqual(rows, [
-    `schedule_created {"to": "*", "cron": "0 0 1 1 *", "deliverAt": ${ack.deliverAt}, "scheduledId": "${ack.scheduledId}"}`,
+    `schedule_created {"to": "*", "cron": "${cron}", "deliverAt": ${ack.deliverAt}, "scheduledId": "${ack.scheduledId}"}`,
     `schedule_cancelled {"scheduledId": "${ack.scheduledId}"}`,
   ]);
   assert.equal(env.sql(`SELECT count(*) FROM nexus.audit_log WHERE payload::text LIKE '%${secret}%'`), '0');
