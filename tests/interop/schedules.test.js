@@ -179,10 +179,13 @@ test('a cancelled one-shot never fires (a later one does)', async () => {
   const a = await session(alice);
   const b = await session(bob);
   const gone = `cancelled ${mc.randomSendId()}`, later = `later ${mc.randomSendId()}`;
-  const first = await ask(a, { type: 'schedule', to: bob.member.publicKey, message: gone, delayMs: 1500 }, 'scheduled_ack');
-  await ask(a, { type: 'schedule', to: bob.member.publicKey, message: later, delayMs: 2500 }, 'scheduled_ack');
+  // `gone` is due 5 s out, so the second schedule and the cancel (two
+  // audited round trips) come well before it on a loaded machine; `later`,
+  // due after it, proves the scheduler ran past the time `gone` had.
+  const first = await ask(a, { type: 'schedule', to: bob.member.publicKey, message: gone, delayMs: 5000 }, 'scheduled_ack');
+  await ask(a, { type: 'schedule', to: bob.member.publicKey, message: later, delayMs: 6000 }, 'scheduled_ack');
   assert.equal((await ask(a, { type: 'cancel_scheduled', scheduledId: first.scheduledId }, 'cancel_scheduled_ack')).ok, true);
-  await b.next(reminder(later), 5000);
+  await b.next(reminder(later), 20000);
   assert.equal(b.frames.filter((f) => f.json.ciphertext === b64(gone)).length, 0);
   assert.equal(Number(env.sql(`SELECT count(*) FROM nexus.message_queue WHERE ciphertext = '${b64(gone)}'`)), 0);
   await a.close(); await b.close();
