@@ -14,7 +14,7 @@ const path = require('node:path');
 
 const mc = require('./lib/claudemesh_crypto');
 const { createTestDatabase, startNode } = require('./lib/node_process');
-const { nexusdAdmin } = require('./lib/mesh_fixture');
+const { nexusdAdmin, psqlRows } = require('./lib/mesh_fixture');
 const { WsPeer } = require('./lib/ws_peer');
 const { spawnCli, runCli, cliOk, tempHome, waitFor, cliConnected } = require('./lib/nexus_cli');
 
@@ -93,6 +93,11 @@ test('two homes exchange direct messages both ways, online and offline, end-to-e
   const later = await cliOk(bob.home, ['inbox', '--json']);
   assert.deepEqual(later.json.messages.map((m) => [m.messageId, m.text]),
     [[queued.json.messageId, 'while you were away']]);
+  // The node records the delivery after the write, asynchronously: a second
+  // inbox before that may be handed the row again (at-least-once). Once it
+  // is recorded, it must not be.
+  await waitFor(async () => (await psqlRows(db.url, 'SELECT delivered_at IS NOT NULL FROM nexus.message_queue ' +
+    `WHERE id = '${queued.json.messageId}'`))[0]?.[0] === 't', 15000, 'the queued message recorded delivered');
   assert.deepEqual((await cliOk(bob.home, ['inbox', '--json'])).json.messages, []);
 
   // And back: alice waits, bob answers by name with priority now.
