@@ -46,7 +46,9 @@ TEST_CASE("embedded PostgreSQL: first start, crash of postgres, clean stop, seco
   auto layout = storage::embedded_pg::layout_for(home.path());
   auto data_dir = layout.data_dir;
   std::vector<std::string> argv{NEXUSD_BINARY, "--listen", "127.0.0.1:0", "--home", home.path(),
-                                "--pg-restart-min-ms", "50"};
+                                // Long enough that the not-ready window after the kill -9
+                                // below is easy to observe on a loaded machine.
+                                "--pg-restart-min-ms", "500"};
 
   {
     child node(argv);
