@@ -28,9 +28,11 @@ const storage::statement backend_pid{"test_batch_pid", "SELECT pg_backend_pid() 
 using fixture = test::storage_fixture;
 
 /// A request that keeps the actor busy so that the ones sent after it queue
-/// up in its mailbox and must share transactions.
+/// up in its mailbox and must share transactions. 2 s: the test thread must
+/// have queued its 100-200 requests before it ends, on a loaded machine too
+/// (well inside reply_timeout).
 std::pair<caf::actor, db_request> hold(const caf::actor& a) {
-  return {a, one_call(sleep_stmt, {"0.3"})};
+  return {a, one_call(sleep_stmt, {"2"})};
 }
 
 std::pair<caf::actor, db_request> insert(const caf::actor& a, const std::string& k) {
@@ -171,7 +173,7 @@ TEST_CASE("the pool routes a key to one actor and shutdown() commits what is que
   std::vector<decltype(self->request(caf::actor{}, reply_timeout, db_request{}))> handles;
   for (const auto& [a, r] : reqs)
     handles.push_back(self->request(a, reply_timeout, r));
-  CHECK(pool.shutdown(10s));
+  CHECK(pool.shutdown(30s)); // the holds alone take 2 s
   int ok = 0;
   for (auto& h : handles)
     h.receive([&](db_reply&) { ++ok; },
