@@ -36,6 +36,10 @@ const ROUNDS = 22;
 const SEED = Number(process.env.NEXUS_DURABILITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const DEADLINE_MS = 10000;
 const SHORT_GRACE_MS = 150;
+// A start on the embedded PostgreSQL (initdb, or crash recovery after a
+// SIGKILL) is slow on a loaded machine: far more than the 20 s default, as
+// tests/pg allow it.
+const EMBEDDED_START_MS = 90000;
 const KILL_POINTS = ['kth_ack', 'all_acks', 'all_acks_delay', 'mid_send', 'drain'];
 const OFFLINE = ['never', 'evicted', 'grace'];
 
@@ -230,7 +234,8 @@ function nodeArgs(plan) {
 async function runRound(plan, { databaseUrl, home }) {
   const nodes = [];
   const start = async () => {
-    const node = await startNode({ databaseUrl, home, args: nodeArgs(plan) });
+    const node = await startNode({ databaseUrl, home, args: nodeArgs(plan),
+      ...(databaseUrl ? {} : { timeoutMs: EMBEDDED_START_MS }) });
     nodes.push(node);
     return node;
   };
@@ -331,7 +336,7 @@ test(`${ROUNDS} SIGKILL rounds on one database: acked DMs survive and reach B ex
 test('a SIGKILL round on the embedded PostgreSQL (no --database-url): the drain is cut too', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nexus-durability-'));
   try {
-    const setup = await startNode({ home }); // the CLI then uses its server
+    const setup = await startNode({ home, timeoutMs: EMBEDDED_START_MS }); // the CLI then uses its server
     try {
       mesh = createMesh({ home, name: 'durability-embedded',
         members: [{ name: 'alice', seed: 3 }, { name: 'bob', seed: 4 }] });
