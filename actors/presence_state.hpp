@@ -13,8 +13,8 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace nexus {
@@ -59,7 +59,7 @@ struct presence_state {
   std::vector<deliver> early;      ///< arrived while joining; pushed after hello_ack
   std::deque<deliver> held;        ///< gated by status (§3.6)
   bool held_overflow = false;      ///< some gated rows were left in the database
-  std::set<std::string> seen;      ///< message ids pushed or held (dedup)
+  std::unordered_set<std::string> seen; ///< message ids pushed or held (dedup)
   std::deque<std::string> seen_order;
   std::map<uint64_t, std::string> written_tokens;
   uint64_t next_token = 1;
