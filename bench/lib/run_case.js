@@ -4,9 +4,11 @@
 // converted to X25519, as the SDK does) and serialised BEFORE the clock
 // starts. Then, per message, the send time (ws.send handed the frame over),
 // the ack time (sender's ack) and the push time (recipient's push) are
-// recorded. Burst: every peer writes all its messages at once, one round of
-// one message per peer at a time (the event loop turns between rounds so
-// acks and pushes are timestamped as they come). Paced: message k leaves
+// recorded. Burst: every peer writes all its messages at once, in rounds of
+// up to 8 messages per peer written corked (one socket write per peer and
+// round; the event loop turns between rounds so acks and pushes are
+// timestamped as they come, and a send time is at most one round early).
+// Paced: message k leaves
 // at t0 + k / rate, from peer k mod N. Frames on one connection are handled
 // by the broker strictly in order, so a peer's pipelined sends queue behind
 // each other's commits; that queueing is part of what send→ack measures.
@@ -157,10 +159,17 @@ async function runCase(env, mc, opts) {
       tick();
     });
   } else {
+    // Each round writes up to `burstPerPeer` messages per peer with the
+    // sockets corked, so a peer's frames leave in one write (one syscall,
+    // few TCP segments) as a client flushing a backlog would.
+    const perRound = n * (opts.burstPerPeer ?? 8);
+    const sockets = peers.map((p) => p.ws._socket);
     sending = new Promise((resolve) => {
       const round = () => {
-        const end = Math.min(total, sent + n);
+        const end = Math.min(total, sent + perRound);
+        for (const s of sockets) s.cork();
         while (sent < end) sendOne(sent);
+        for (const s of sockets) s.uncork();
         if (sent < total) setImmediate(round); else resolve();
       };
       round();
