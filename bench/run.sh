@@ -2,11 +2,12 @@
 # The Nexus benchmark in one command (issue 8): builds nexusd Release (or
 # uses NEXUSD_BINARY), starts a throwaway PostgreSQL with durable settings
 # (fsync=on, synchronous_commit=on), and runs the sweep 10×100, 50×100,
-# 100×100, 100×1000 burst and 100 peers paced at 1000 msgs/s for 30 s, each
-# on a fresh nexusd with --send-rate-per-min 0 and a fresh database. Writes
-# bench/results/<UTC date-time>.json and the table in bench/RESULTS.md.
-# Bounded: every case has a drain deadline; the whole sweep takes a few
-# minutes. Extra arguments go to bench/sweep.js (e.g. --only 100x1000).
+# 100×100, 100×1000 burst (three runs) and 100 peers paced at 1000 msgs/s
+# for 30 s (three runs), each on a fresh nexusd with --send-rate-per-min 0
+# and a fresh database. Writes bench/results/<UTC date-time>.json and the
+# table in bench/RESULTS.md (a repeated case by its median run, every run
+# listed). Bounded: every case has a drain deadline; the whole sweep takes
+# about 7 minutes. Extra arguments go to bench/sweep.js (e.g. --only 100x1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
