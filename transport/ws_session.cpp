@@ -14,7 +14,6 @@
 #include <caf/send.hpp>
 
 #include <deque>
-#include <netinet/tcp.h>
 #include <optional>
 
 namespace nexus::transport {
@@ -35,8 +34,6 @@ constexpr uint16_t close_policy = 1008;
 constexpr uint16_t close_too_big = 1009;
 constexpr uint16_t close_internal = 1011;
 constexpr uint16_t close_abnormal = 1006; // never sent: "no close frame"
-
-using tcp_cork = net::detail::socket_option::boolean<IPPROTO_TCP, TCP_CORK>;
 
 class ws_session : public session_base, public std::enable_shared_from_this<ws_session> {
 public:
@@ -151,7 +148,6 @@ private:
   void on_send(std::string frame, std::optional<uint64_t> written_token = std::nullopt);
   void do_write();
   void on_write(const error_code& ec, std::size_t bytes);
-  void set_cork(bool on);
   void begin_close(uint16_t code, std::string reason, bool flush, clock_type::time_point abort_at);
   void arm_close_deadline(clock_type::time_point abort_at);
   void start_close();
@@ -179,7 +175,6 @@ private:
   };
   std::deque<outbound> queue_; ///< frames not yet written, front is being written
   bool writing_ = false;
-  bool corked_ = false; ///< TCP_CORK set: a backlog is being written
   bool ping_in_flight_ = false;
   std::optional<websocket::close_reason> pending_close_; ///< sent once queue_ drained
   std::optional<websocket::close_reason> sent_close_;
@@ -341,13 +336,6 @@ void ws_session::on_send(std::string frame, std::optional<uint64_t> written_toke
 
 void ws_session::do_write() {
   writing_ = true;
-  // A backlog goes out corked: the frames written meanwhile leave as a few
-  // full TCP segments instead of one segment each (write coalescing; on
-  // loopback each segment costs both ends a softirq and a wake-up). The
-  // cork is lifted the moment the queue is empty, so a lone frame waits
-  // for nothing.
-  if (queue_.size() > 1)
-    set_cork(true);
   ws_.text(true); // the broker always sends text (spec §1.2)
   ws_.async_write(net::buffer(queue_.front().frame),
                   [self = shared_from_this()](const error_code& ec, std::size_t n) {
@@ -375,17 +363,8 @@ void ws_session::on_write(const error_code& ec, std::size_t bytes) {
     do_write();
     return;
   }
-  set_cork(false);
   if (pending_close_)
     start_close();
-}
-
-void ws_session::set_cork(bool on) {
-  if (corked_ == on)
-    return;
-  corked_ = on;
-  error_code ec; // a socket that is going away fails the next write anyway
-  beast::get_lowest_layer(ws_).socket().set_option(tcp_cork(on), ec);
 }
 
 /// `flush`: write what is queued first (a reply before a handshake close);
@@ -427,7 +406,6 @@ void ws_session::start_close() {
   if (phase_ != phase::open)
     return;
   phase_ = phase::closing;
-  set_cork(false); // the close frame must not wait behind a cork
   sent_close_ = pending_close_;
   ws_.async_close(*pending_close_, [self = shared_from_this()](const error_code& ec) {
     if (ec)
