@@ -150,6 +150,7 @@ TEST_CASE("ping and the connect timeout") {
                       std::chrono::steady_clock::now() - t0)
                       .count();
   CHECK(ms >= 250);
-  CHECK(ms < 1500);
+  // Under libpq's 2 s floor is the point; the rest is slack for a loaded box.
+  CHECK(ms < 1950);
   ::close(fd);
 }

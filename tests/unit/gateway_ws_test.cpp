@@ -156,7 +156,8 @@ TEST_CASE("stop() aborts a peer that does not answer the close") {
   REQUIRE(c.next_text() == no_hello_frame);
   auto begin = std::chrono::steady_clock::now();
   f.gw->stop(1s); // the client reads nothing meanwhile
-  CHECK(std::chrono::steady_clock::now() - begin < 1500ms);
+  // Bounded by its deadline, not hanging (slack for a loaded machine).
+  CHECK(std::chrono::steady_clock::now() - begin < 3s);
   auto closed = f.next_closed();
   REQUIRE(closed);
   CHECK(closed->code == 1006); // no close completed: the TCP connection was aborted
@@ -176,8 +177,11 @@ TEST_CASE("keepalive: a peer that never answers pings is aborted without a close
       gateway_fixture::actors::probe);
   ws_client silent;
   silent.set_auto_pong(false);
-  REQUIRE(silent.connect(f.port));
+  // Taken before the connect: the server's silence clock starts at its
+  // accept, which a loaded machine can run well before connect() returns
+  // here (CI-like load once saw the abort < 300 ms after a later start).
   auto begin = std::chrono::steady_clock::now();
+  REQUIRE(silent.connect(f.port));
   // next() skips pings; a close frame would be returned. Nothing is.
   CHECK_FALSE(silent.next(5s));
   CHECK(silent.dropped());
