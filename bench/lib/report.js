@@ -46,21 +46,20 @@ function cpuBound(c, cores) {
   return ` — node, PostgreSQL and generator used ${total.toFixed(1)} CPU-seconds in it, ${share} % of all ${cores} cores`;
 }
 
-/** Every run of a case: the repeated runs' summaries, or the case itself. */
-function runsOf(c) {
-  if (c.runs) return c.runs.filter((r) => !r.failed);
-  return [{ durationS: c.durationS, delivered: c.delivered, messages: c.messages, duplicates: c.errors.duplicates,
-    sendToPushP99Ms: c.sendToPushMs.p99, nodePeakRssMb: (c.resources || {}).nodePeakRssMb }];
-}
+/** A case run more than once (bench/sweep.js lists every case's runs). */
+const repeatedCase = (c) => c.runs.length > 1;
+
+/** The runs of a case that completed. */
+const runsOf = (c) => c.runs.filter((r) => !r.failed);
 
 /** " (runs: a / b / c)" for a repeated case; `pick` formats one run's value. */
 function spread(c, pick) {
-  return c.runs ? ` (runs: ${c.runs.map((r) => (r.failed ? 'failed' : pick(r))).join(' / ')})` : '';
+  return repeatedCase(c) ? ` (runs: ${c.runs.map((r) => (r.failed ? 'failed' : pick(r))).join(' / ')})` : '';
 }
 
 /** One line per repeated case: what each run measured. */
 function repeated(results) {
-  return results.cases.filter((c) => c.runs).map((c) =>
+  return results.cases.filter((c) => !c.failed && repeatedCase(c)).map((c) =>
     `- ${c.name}, ${c.runs.length} runs (the table shows the median): ` + c.runs.map((r, i) => (r.failed
       ? `run ${i + 1} failed: ${r.failed}`
       : `run ${i + 1} ${r.durationS} s, p99 send→push ${ms(r.sendToPushP99Ms)}, CPU node ${r.nodeCpuSeconds} / ` +
@@ -75,15 +74,15 @@ function targets(results) {
   const lines = [];
   if (big) {
     const short = runsOf(big).filter((r) => r.delivered !== r.messages).map((r) => `${r.delivered}/${r.messages}`);
-    const failedRuns = (big.runs || []).filter((r) => r.failed).length;
+    const failedRuns = big.runs.filter((r) => r.failed).length;
     if (failedRuns) short.push(`${failedRuns} of ${big.runs.length} runs failed`);
-    lines.push(`- 100 × 1000 burst, 100 % delivered: ${short.length === 0 ? 'met' + (big.runs ? ' (every run)' : '')
+    lines.push(`- 100 × 1000 burst, 100 % delivered: ${short.length === 0 ? 'met' + (repeatedCase(big) ? ' (every run)' : '')
       : `MISSED (${short.join(', ')})`}`);
     lines.push(`- 100 × 1000 burst, fully drained in under 5 s: ${verdict(big.durationS, 5, 's')}` +
       `${spread(big, (r) => `${r.durationS} s`)}${cpuBound(big, cores)}`);
     const rss = Math.max(...runsOf(big).map((r) => r.nodePeakRssMb));
     lines.push(`- 100 × 1000 burst, node peak RSS under 100 MB: ${verdict(rss, 100, 'MB')}` +
-      `${big.runs ? ' (the highest run)' : ''}`);
+      `${repeatedCase(big) ? ' (the highest run)' : ''}`);
   }
   if (paced) {
     lines.push(`- paced 1000 msgs/s, p99 send→push under 20 ms: ${verdict(paced.sendToPushMs.p99, 20, 'ms')}` +
@@ -108,7 +107,7 @@ function renderTable(results, jsonPath) {
       'node peak RSS | node CPU | PG CPU | generator CPU | dups | errors | reference (v0.1.0, laptop) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.cases.map(row),
-    ...(results.cases.some((c) => c.runs) ? ['', ...repeated(results)] : []),
+    ...(results.cases.some((c) => !c.failed && repeatedCase(c)) ? ['', ...repeated(results)] : []),
     '',
     'Targets (issue 8, 2-core machine; a repeated case by its median run):',
     '',

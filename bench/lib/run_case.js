@@ -159,10 +159,10 @@ async function runCase(env, mc, opts) {
       tick();
     });
   } else {
-    // Each round writes up to `burstPerPeer` messages per peer with the
-    // sockets corked, so a peer's frames leave in one write (one syscall,
-    // few TCP segments) as a client flushing a backlog would.
-    const perRound = n * (opts.burstPerPeer ?? 8);
+    // Each round writes up to 8 messages per peer with the sockets corked,
+    // so a peer's frames leave in one write (one syscall, few TCP segments)
+    // as a client flushing a backlog would.
+    const perRound = n * 8;
     const sockets = peers.map((p) => p.ws._socket);
     sending = new Promise((resolve) => {
       const round = () => {
