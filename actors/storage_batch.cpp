@@ -2,6 +2,10 @@
 
 #include "actors/storage_merge.hpp"
 
+#include "storage/message_batch_sql.hpp"
+
+#include <algorithm>
+#include <chrono>
 #include <optional>
 
 namespace nexus {
@@ -128,8 +132,72 @@ batch_outcome run_isolated(storage::pg_connection& conn,
   return out;
 }
 
+/// ROLLBACK of the whole transaction on a live session, so that the batch
+/// can be rerun; false (every request failed, reconnect) if even that fails.
+bool rollback(storage::pg_connection& conn, batch_outcome& out) {
+  try {
+    conn.exec_script("ROLLBACK");
+    return true;
+  } catch (const std::exception& e) {
+    fail_all(out, conn, conn.ok() ? storage_errc::query_failed : storage_errc::connection_lost,
+             e.what());
+    out.connection_lost = true; // state unknown: have the caller reconnect
+    return false;
+  }
+}
+
 /// COMMIT as a statement, so that it can end a pipeline.
 const storage::statement commit_statement{"nexus_batch_commit", "COMMIT"};
+/// BEGIN as a statement, so that the head locks can follow it in a pipeline.
+const storage::statement begin_statement{"nexus_batch_begin", "BEGIN"};
+
+enum class begun { ok, failed, rerun };
+
+/// BEGIN; with `links`, also each chained mesh's head lock in the same
+/// round trip (in mesh order, so two such batches cannot deadlock on each
+/// other's heads), then the node's links over the heads it returned. On
+/// `failed`, `out` holds the outcome; `rerun` means rolled back on a live
+/// session: run the batch the careful way.
+begun begin_linked(storage::pg_connection& conn, batch_outcome& out,
+                   const std::vector<chain_link>& links) {
+  if (links.empty())
+    return begin(conn, out) ? begun::ok : begun::failed;
+  std::vector<const chain_link*> order;
+  for (const auto& l : links)
+    order.push_back(&l);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->mesh < b->mesh; });
+  std::vector<std::vector<storage::param>> lock_params;
+  lock_params.reserve(order.size());
+  std::vector<storage::pipeline_call> calls{{&begin_statement, nullptr}};
+  for (const auto* l : order) {
+    lock_params.push_back({l->mesh});
+    calls.push_back({&storage::message_batch_sql::lock_audit_head, &lock_params.back()});
+  }
+  auto done = conn.exec_pipeline(calls);
+  if (done.error && !conn.ok()) { // no COMMIT was sent: nothing can have committed
+    fail_all(out, conn, storage_errc::unavailable, done.error->what());
+    out.nothing_attempted = true;
+    return begun::failed;
+  }
+  if (done.error && done.results.empty()) { // BEGIN refused on a live session
+    fail_all(out, conn, storage_errc::query_failed, done.error->what());
+    return begun::failed;
+  }
+  if (!done.error) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const int64_t created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+    bool linked = true;
+    for (size_t i = 0; i < order.size() && linked; ++i) {
+      const auto& head = done.results[i + 1];
+      linked = !head.rows.empty() && head.rows[0][0];
+      if (linked)
+        link_chain(*order[i], *head.rows[0][0], created_ms);
+    }
+    if (linked)
+      return begun::ok;
+  }
+  return rollback(conn, out) ? begun::rerun : begun::failed;
+}
 
 /// The fast path: BEGIN, then every call of every request and the COMMIT
 /// sent as one pipeline (one round trip for the whole batch instead of one
@@ -141,7 +209,8 @@ const storage::statement commit_statement{"nexus_batch_commit", "COMMIT"};
 /// one request needs no rerun).
 std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
                                            const std::vector<const db_request*>& batch,
-                                           bool single_failure_is_final = true) {
+                                           bool single_failure_is_final = true,
+                                           const std::vector<chain_link>& links = {}) {
   std::vector<storage::pipeline_call> calls;
   for (const auto* req : batch)
     for (const auto& call : req->calls) {
@@ -151,8 +220,14 @@ std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
     }
   batch_outcome out;
   out.requests.resize(batch.size());
-  if (!begin(conn, out))
+  switch (begin_linked(conn, out, links)) {
+  case begun::failed:
     return out;
+  case begun::rerun:
+    return std::nullopt;
+  case begun::ok:
+    break;
+  }
   calls.push_back({&commit_statement, nullptr});
   auto done = conn.exec_pipeline(calls);
   if (!done.error) {
@@ -173,14 +248,8 @@ std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
     fail_all(out, conn, err.code(), err.what());
     return out;
   }
-  try {
-    conn.exec_script("ROLLBACK");
-  } catch (const std::exception& e) {
-    fail_all(out, conn, conn.ok() ? storage_errc::query_failed : storage_errc::connection_lost,
-             e.what());
-    out.connection_lost = true; // state unknown: have the caller reconnect
+  if (!rollback(conn, out))
     return out;
-  }
   if (batch.size() == 1 && single_failure_is_final) {
     out.requests[0].error = err.code();
     out.requests[0].message = err.what();
@@ -210,7 +279,7 @@ batch_outcome execute_batch(storage::pg_connection& conn,
     return run(conn, batch);
   // A merged request stands for several: if anything fails, find the
   // failing request the careful way, unmerged, so that it fails alone.
-  if (auto out = run_pipelined(conn, plan.run, false))
+  if (auto out = run_pipelined(conn, plan.run, false, plan.links))
     return split(plan, std::move(*out), batch.size());
   return run_isolated(conn, batch);
 }

@@ -1,14 +1,18 @@
 #include "actors/storage_merge.hpp"
 
+#include "actors/audit_chain.hpp"
 #include "storage/audit_sql.hpp"
 #include "storage/broker_sql.hpp"
 #include "storage/message_batch_sql.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace nexus {
 
@@ -87,9 +91,10 @@ db_request merged_marks(const std::vector<const db_request*>& batch,
   return db_request{{db_call{&mark_delivered, {mesh, storage::pg_text_array(all)}}}};
 }
 
-/// lock_audit_head + insert_messages over the group's rows, in batch order.
+/// The merged insert of the group's rows, in batch order: insert_chained
+/// alone when the node links the chain, else lock_audit_head + insert_messages.
 db_request merged_inserts(const std::vector<const db_request*>& batch,
-                          const std::vector<size_t>& members) {
+                          const std::vector<size_t>& members, bool node_links) {
   std::vector<std::vector<std::string>> columns(insert_param_count);
   for (size_t k : members) {
     const auto& params = batch[k]->calls[0].params;
@@ -101,9 +106,35 @@ db_request merged_inserts(const std::vector<const db_request*>& batch,
   for (size_t i = 0; i < insert_param_count; ++i)
     if (i != p_mesh && i != p_audit_mesh)
       params.emplace_back(storage::pg_text_array(columns[i]));
+  if (node_links)
+    return db_request{{db_call{&batch_sql::insert_chained, std::move(params)}}};
   return db_request{{db_call{&batch_sql::lock_audit_head, {mesh}},
                      db_call{&batch_sql::insert_messages, std::move(params)}}};
 }
+
+/// The audit chains a batch has touched so far, in run order.
+class touched_chains {
+public:
+  /// Whether a chain of `mesh` may have moved since BEGIN.
+  bool moved(const std::string& mesh) const { return all_ || meshes_.count(mesh) != 0; }
+  void add(const std::string& mesh) { meshes_.insert(mesh); }
+  /// Records what `req`'s calls may append to.
+  void add(const db_request& req) {
+    for (const auto& call : req.calls) {
+      if (!call.stmt)
+        continue; // fails before it could append
+      auto at = storage::audit_sql::chain_mesh_param(*call.stmt);
+      if (at && *at < call.params.size() && call.params[*at])
+        meshes_.insert(*call.params[*at]);
+      else if (at || std::strstr(call.stmt->sql, "nexus.audit_"))
+        all_ = true; // an append whose mesh we cannot tell
+    }
+  }
+
+private:
+  std::set<std::string> meshes_;
+  bool all_ = false;
+};
 
 /// Row indexes of a merged statement's result by their `id`, built once per
 /// merged statement: looking each request's ids up in it keeps splitting a
@@ -159,26 +190,63 @@ merged_batch merge_batch(const std::vector<const db_request*>& batch) {
     for (size_t i : *group)
       folded[i] = true;
 
+  touched_chains touched;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!folded[i]) {
       plan.ids[i].clear();
       plan.run.push_back(batch[i]);
       plan.answers.push_back({i});
+      touched.add(*batch[i]);
       continue;
     }
     auto at = group_at.find(i);
     if (at == group_at.end())
       continue; // runs with the first of its group
     const auto& members = *at->second;
-    if (batch[i]->calls[0].stmt == &mark_delivered)
+    if (batch[i]->calls[0].stmt == &mark_delivered) {
       plan.merged.push_back(merged_marks(batch, plan.ids, members));
-    else
-      plan.merged.push_back(merged_inserts(batch, members));
+    } else {
+      const auto& mesh = *batch[i]->calls[0].params[p_mesh];
+      const bool node_links = !touched.moved(mesh);
+      touched.add(mesh);
+      plan.merged.push_back(merged_inserts(batch, members, node_links));
+      if (node_links) {
+        chain_link link{mesh, &plan.merged.back(), {}};
+        for (size_t k : members)
+          link.rows.push_back(batch[k]);
+        plan.links.push_back(std::move(link));
+      }
+    }
     plan.run.push_back(&plan.merged.back());
     plan.answers.push_back(members);
     plan.any = true;
   }
   return plan;
+}
+
+void link_chain(const chain_link& link, const std::string& head, int64_t created_ms) {
+  std::vector<std::string> prevs, hashes;
+  prevs.reserve(link.rows.size());
+  hashes.reserve(link.rows.size());
+  std::string prev = head;
+  for (const auto* row : link.rows) {
+    const auto& params = row->calls[0].params;
+    audit::link_fields f;
+    f.prev_hash = prev;
+    f.mesh_id = link.mesh;
+    f.event_type = *params[p_event];
+    if (params[p_actor])
+      f.actor_member_id = *params[p_actor];
+    f.canonical_payload = *params[p_payload];
+    f.created_ms = created_ms;
+    auto hash = audit::chain_hash(f);
+    prevs.push_back(std::exchange(prev, hash));
+    hashes.push_back(std::move(hash));
+  }
+  auto& params = link.request->calls[0].params;
+  params.emplace_back(storage::pg_text_array(prevs));
+  params.emplace_back(storage::pg_text_array(hashes));
+  params.emplace_back(std::to_string(created_ms));
 }
 
 batch_outcome split(const merged_batch& plan, batch_outcome ran, size_t originals) {

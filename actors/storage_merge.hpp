@@ -20,6 +20,15 @@
 // A merged request that fails makes storage_batch rerun the batch
 // unmerged, so a failing send still fails alone.
 //
+// Who hashes the chain: the node, unless an earlier request of the batch
+// may move that mesh's head. storage_batch locks the heads of the chained
+// groups together with BEGIN (one round trip, as before), and link_chain()
+// hashes each group's entries over its head into insert_chained's
+// parameters. A group behind another append to the same mesh (or behind a
+// statement whose mesh we cannot tell) keeps the server-side chain,
+// insert_messages after lock_audit_head, which links to whatever the head
+// is when it runs.
+//
 // Plain functions, no CAF, no libpq: storage_batch calls them on the
 // storage actor's thread.
 #pragma once
@@ -27,11 +36,21 @@
 #include "actors/storage_batch.hpp"
 #include "actors/storage_messages.hpp"
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <vector>
 
 namespace nexus {
+
+/// A merged insert whose audit links the node computes: `request`'s one
+/// call is insert_chained, short of its last three parameters until
+/// link_chain() runs.
+struct chain_link {
+  std::string mesh;
+  db_request* request = nullptr;       ///< in merged_batch::merged
+  std::vector<const db_request*> rows; ///< the sends, in chain order
+};
 
 /// A batch as it runs after merging.
 struct merged_batch {
@@ -39,11 +58,16 @@ struct merged_batch {
   std::vector<const db_request*> run;            ///< what runs, in order: originals or merged
   std::vector<std::vector<size_t>> answers;      ///< per run entry: the original requests it answers
   std::vector<std::vector<std::string>> ids;     ///< per original request: its ids if it was merged
+  std::vector<chain_link> links;                 ///< the merged inserts the node links
   bool any = false;                              ///< at least two requests were merged
 };
 
 /// Plans `batch`; when nothing merges, `run` is `batch` itself.
 merged_batch merge_batch(const std::vector<const db_request*>& batch);
+
+/// Hashes `link`'s entries over `head` (the mesh's last_hash, locked in
+/// this transaction), all stamped `created_ms`, and completes its insert.
+void link_chain(const chain_link& link, const std::string& head, int64_t created_ms);
 
 /// The outcome per original request from the outcome per run entry.
 batch_outcome split(const merged_batch& plan, batch_outcome ran, size_t originals);

@@ -58,6 +58,7 @@ struct table {
   std::deque<std::string> texts; // stable storage for the statements' char pointers
   std::map<const statement*, statement> audited;
   std::map<const statement*, size_t> params;
+  std::map<const statement*, size_t> mesh_index; // audited form → index of its mesh parameter
   statement append{};
   std::vector<const statement*> all;
 
@@ -106,6 +107,9 @@ struct table {
     add(identity_sql::set_member_grants, any_row);
     add(identity_sql::set_self_editable, any_row);
     append = {"audit_append", keep(compose("SELECT 1", 0, "true", "SELECT l.id, l.hash FROM l"))};
+    for (const auto& [mutation, stmt] : audited)
+      mesh_index[&stmt] = params.at(mutation);
+    mesh_index[&append] = 0;
   }
 };
 
@@ -133,6 +137,14 @@ size_t mutation_params(const statement& mutation) {
   auto it = t.params.find(&mutation);
   if (it == t.params.end())
     throw std::logic_error(std::string("no audited form of statement ") + mutation.name);
+  return it->second;
+}
+
+std::optional<size_t> chain_mesh_param(const statement& stmt) {
+  const auto& t = the_table();
+  auto it = t.mesh_index.find(&stmt);
+  if (it == t.mesh_index.end())
+    return std::nullopt;
   return it->second;
 }
 

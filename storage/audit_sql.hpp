@@ -40,6 +40,7 @@
 
 #include "storage/pg_connection.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,9 @@ const statement& append();
 const statement& audited(const statement& mutation);
 /// $k of audited(mutation): the number of the mutation's own parameters.
 size_t mutation_params(const statement& mutation);
+/// For append() and every audited form: the 0-based index of the parameter
+/// naming the mesh whose chain it appends to; nullopt for other statements.
+std::optional<size_t> chain_mesh_param(const statement& stmt);
 
 /// $1 mesh → total (entry count), max_id (NULL when none).
 extern const statement chain_bounds;

@@ -14,6 +14,7 @@
 #include "crypto/sodium.hpp"
 #include "storage/audit_sql.hpp"
 #include "storage/broker_sql.hpp"
+#include "storage/message_batch_sql.hpp"
 #include "storage/migrations.hpp"
 #include "storage/pg_connection.hpp"
 #include "tests/support/audit_chain_walk.hpp"
@@ -96,6 +97,13 @@ send_row make_send(int i, const std::string& sender) {
   return s;
 }
 
+std::vector<const db_request*> pointers_to(const std::vector<db_request>& reqs) {
+  std::vector<const db_request*> out;
+  for (const auto& r : reqs)
+    out.push_back(&r);
+  return out;
+}
+
 db_request request_of(const send_row& s, const std::string& mesh = mesh_id) {
   audit_event ev{"message_sent", s.sender, s.sender_name,
                  audit::payload_builder().string("targetSpec", s.target).string("priority", s.priority).str()};
@@ -125,10 +133,7 @@ struct database {
 
   /// execute_batch over `reqs`; every request must succeed.
   batch_outcome run(const std::vector<db_request>& reqs) {
-    std::vector<const db_request*> batch;
-    for (const auto& r : reqs)
-      batch.push_back(&r);
-    return execute_batch(conn, batch);
+    return execute_batch(conn, pointers_to(reqs));
   }
 
   /// One transaction per send, unmerged.
@@ -142,6 +147,14 @@ struct database {
   /// Walks `mesh`'s chain with the C++ verifier: {entries, first broken id}.
   std::pair<int64_t, std::optional<int64_t>> verify(const std::string& mesh) {
     return test::verify_audit_chain(conn, mesh);
+  }
+
+  /// The mesh's entries' event types, comma-separated in chain order.
+  std::string event_types() {
+    return conn.exec_script("SELECT string_agg(event_type, ',' ORDER BY id) AS t FROM nexus.audit_log "
+                            "WHERE mesh_id = '" + mesh_id + "'")
+        .at(0, "t")
+        .value();
   }
 
   std::vector<std::vector<std::optional<std::string>>> rows(const statement& s, const std::string& mesh = mesh_id) {
@@ -183,13 +196,16 @@ void check_own_rows(const batch_outcome& out, const std::vector<send_row>& s) {
 TEST_CASE("a batch of sends merges into one multi-row insert") {
   auto s = sends(5);
   auto reqs = requests_of(s);
-  std::vector<const db_request*> batch;
-  for (const auto& r : reqs)
-    batch.push_back(&r);
+  auto batch = pointers_to(reqs);
   auto plan = merge_batch(batch);
   CHECK(plan.any);
   REQUIRE(plan.run.size() == 1);
-  REQUIRE(plan.run[0]->calls.size() == 2); // lock the head, insert everything
+  REQUIRE(plan.run[0]->calls.size() == 1); // the node links the chain: one insert
+  CHECK(plan.run[0]->calls[0].stmt == &message_batch_sql::insert_chained);
+  REQUIRE(plan.links.size() == 1);
+  CHECK(plan.links[0].mesh == mesh_id);
+  CHECK(plan.links[0].request == plan.run[0]);
+  CHECK(plan.links[0].rows == batch);
   CHECK(plan.answers[0] == std::vector<size_t>{0, 1, 2, 3, 4});
 
   // An empty session key would become NULL in the array form: not merged.
@@ -199,6 +215,36 @@ TEST_CASE("a batch of sends merges into one multi-row insert") {
   plan = merge_batch(batch);
   CHECK(plan.run.size() == 2);
   CHECK(plan.run[1] == batch[1]);
+}
+
+db_request append_of(const std::string& mesh, const std::string& event) {
+  return db_request{{db_call{&audit_sql::append(), {mesh, event, param{}, param{}, std::string("{}")}}}};
+}
+
+TEST_CASE("the server links a merged batch behind another append that may move its head") {
+  auto s = sends(3);
+  auto reqs = requests_of(s);
+  auto plan_with = [&](std::vector<db_request> before) {
+    for (auto& r : reqs)
+      before.push_back(r);
+    std::vector<db_request> all = std::move(before);
+    auto plan = merge_batch(pointers_to(all));
+    REQUIRE(plan.run.size() == all.size() - reqs.size() + 1);
+    const auto* merged = plan.run.back();
+    return std::make_pair(merged->calls.front().stmt, plan.links.size());
+  };
+  // Same mesh: the server reads the head the append left.
+  CHECK(plan_with({append_of(mesh_id, "x")}) ==
+        std::make_pair(&message_batch_sql::lock_audit_head, size_t{0}));
+  // Another mesh's append cannot move this head.
+  CHECK(plan_with({append_of(other_mesh, "x")}) ==
+        std::make_pair(&message_batch_sql::insert_chained, size_t{1}));
+  // A statement on the audit tables whose mesh is unknown: assume the worst.
+  CHECK(plan_with({db_request{{db_call{&audit_sql::chain_bounds, {}}}}}) ==
+        std::make_pair(&message_batch_sql::lock_audit_head, size_t{0}));
+  // Non-audit requests before the sends change nothing.
+  CHECK(plan_with({db_request{{db_call{&broker_sql::mark_delivered, {mesh_id, std::string("{}")}}}}}) ==
+        std::make_pair(&message_batch_sql::insert_chained, size_t{1}));
 }
 
 TEST_CASE("merged sends produce exactly the rows and chain that single inserts produce") {
@@ -306,10 +352,7 @@ TEST_CASE("a merged batch waits for another writer's head lock and links after i
   std::thread writer([&] {
     auto c = d.connect();
     auto reqs = requests_of(s);
-    std::vector<const db_request*> batch;
-    for (const auto& r : reqs)
-      batch.push_back(&r);
-    out = execute_batch(c, batch);
+    out = execute_batch(c, pointers_to(reqs));
     done = true;
   });
   CHECK(test::wait_until([&] { return std::stoll(d.conn.exec(lock_waiters).at(0, "n").value()) == 1; }, 10s));
@@ -318,10 +361,59 @@ TEST_CASE("a merged batch waits for another writer's head lock and links after i
   writer.join();
   check_own_rows(out, s);
   CHECK(d.verify(mesh_id) == std::make_pair(int64_t{10}, std::optional<int64_t>{}));
-  auto types = d.conn.exec_script(
-      "SELECT string_agg(event_type, ',' ORDER BY id) AS t FROM nexus.audit_log WHERE mesh_id = '" +
-      mesh_id + "'");
-  CHECK(types.at(0, "t").value() ==
+  CHECK(d.event_types() ==
         "message_sent,outside,message_sent,message_sent,message_sent,message_sent,message_sent,"
         "message_sent,message_sent,message_sent");
+}
+
+TEST_CASE("appends of the same mesh before and after a merged batch stay in one valid chain") {
+  database d;
+  d.run_singly(sends(1, 500));
+  auto s = sends(6);
+  std::vector<db_request> reqs{append_of(mesh_id, "before")};
+  for (const auto& r : requests_of(s))
+    reqs.push_back(r);
+  reqs.push_back(append_of(mesh_id, "after"));
+  auto out = d.run(reqs);
+  REQUIRE(out.requests.size() == reqs.size());
+  for (const auto& r : out.requests)
+    REQUIRE(r.error == storage_errc::none);
+  CHECK(d.verify(mesh_id) == std::make_pair(int64_t{9}, std::optional<int64_t>{}));
+  CHECK(d.event_types() ==
+        "message_sent,before,message_sent,message_sent,message_sent,message_sent,message_sent,"
+        "message_sent,after");
+  auto head = d.conn.exec(head_of, {mesh_id});
+  CHECK(head.at(0, "last_hash") == head.at(0, "newest"));
+}
+
+TEST_CASE("a node-linked insert whose head moved fails and writes nothing") {
+  database d;
+  d.run_singly(sends(2, 600));
+  auto s = sends(4);
+  auto reqs = requests_of(s);
+  auto batch = pointers_to(reqs);
+  auto plan = merge_batch(batch);
+  REQUIRE(plan.links.size() == 1);
+  // Linked over a head that is not the mesh's (as if another writer had
+  // appended between the lock and the insert).
+  link_chain(plan.links[0], std::string(64, 'e'), 1700000000000);
+  d.conn.exec_script("BEGIN");
+  auto head = d.conn.exec(message_batch_sql::lock_audit_head, {mesh_id});
+  CHECK(head.at(0, "last_hash") != std::optional<std::string>(std::string(64, 'e')));
+  bool failed = false;
+  try {
+    d.conn.exec(*plan.run[0]->calls[0].stmt, plan.run[0]->calls[0].params);
+  } catch (const storage_error& e) {
+    failed = true;
+    CHECK(std::string(e.what()).find("audit head moved") != std::string::npos);
+  }
+  CHECK(failed);
+  d.conn.exec_script("ROLLBACK");
+  CHECK(d.rows(queue_rows).size() == 2);
+  CHECK(d.verify(mesh_id) == std::make_pair(int64_t{2}, std::optional<int64_t>{}));
+
+  // The same batch through execute_batch links to the real head.
+  auto out = d.run(reqs);
+  check_own_rows(out, s);
+  CHECK(d.verify(mesh_id) == std::make_pair(int64_t{6}, std::optional<int64_t>{}));
 }
