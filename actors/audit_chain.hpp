@@ -1,9 +1,11 @@
 // audit_chain: the pure code of the audit log's hash chain (PROTOCOL.md §8)
 // — canonical JSON of a payload, the hash input of one entry, and the
-// verification walk. No I/O: the append itself runs inside PostgreSQL
+// verification walk. No I/O. A single append runs inside PostgreSQL
 // (storage/audit_sql.hpp computes the same hash in SQL while holding the
-// mesh's chain head), and audit_verify re-computes every link here, so the
-// two implementations check each other on every verify.
+// mesh's chain head); a group commit's merged sends are hashed here, over
+// the head locked in the same transaction (storage_merge link_chain()).
+// audit_verify re-computes every link here, so the SQL implementation and
+// this one check each other on every verify.
 //
 //   input = prev_hash|mesh_id|event_type|actor|canonical_json(payload)|created_at_iso
 //   hash  = lowercase hex SHA-256(input)      (prev_hash of the first = "genesis")
