@@ -27,7 +27,7 @@ namespace nexus::client {
 // --- requests ---------------------------------------------------------------
 
 /// A message to `target` (a 64-hex pubkey, `@group`, `*` or `#topicId`;
-/// names are resolved by the caller, see target_resolve.hpp). A direct
+/// names are resolved by the caller, see client/target_resolve.hpp). A direct
 /// target gets the text sealed with crypto_box_easy (§3.11); any other
 /// target carries base64 plaintext, as every claudemesh client does.
 struct send_message {

@@ -1,5 +1,6 @@
 #include "mcp/link_backend.hpp"
 
+#include "client/target_resolve.hpp"
 #include "mcp/peer_target.hpp"
 
 #include <caf/all.hpp>
@@ -111,7 +112,7 @@ link_reply link_backend::ask(client::link_op op) {
 
 outcome<std::string> link_backend::target_of(const std::string& to) {
   std::vector<peer_entry> peers;
-  if (target_needs_peers(to)) {
+  if (client::needs_peer_list(to)) {
     auto listed = list_peers();
     if (auto* err = std::get_if<backend_error>(&listed))
       return *err;

@@ -1,8 +1,8 @@
-// peer_target: send_message's `to` → a targetSpec (§3.2); the broker never
-// resolves names. `*`, `@group`, `#topic` and 64 hex pass through; a
-// display name (any case) or a key prefix (4+ hex) must match exactly one
-// live peer other than ourselves, else the error lists the candidates (a
-// model can then pick one) or says nobody matched.
+// peer_target: send_message's `to` → a targetSpec (§3.2) by the resolver the
+// CLI shares (client/target_resolve), against the live peers only: the
+// bridge remembers no offline ones. What this file owns is the wording of
+// the failures — a model reads them and acts: several matches list the
+// candidates (it can pick one), none says where to look.
 //
 // Pure; thread-safe.
 #pragma once
@@ -15,10 +15,8 @@
 
 namespace nexus::mcp {
 
-/// Whether `to` needs the peer list.
-bool target_needs_peers(const std::string& to);
-
-/// The targetSpec, or why there is none.
+/// The targetSpec, or why there is none. Fetch `peers` only when
+/// client::needs_peer_list(to); otherwise they are not consulted.
 std::variant<std::string, backend_error> resolve_peer_target(const std::string& to,
                                                               const std::vector<peer_entry>& peers,
                                                               const std::string& self_pubkey);

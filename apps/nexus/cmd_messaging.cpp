@@ -33,22 +33,10 @@ const peer_entry* own_entry(const std::vector<peer_entry>& peers, const std::str
 }
 
 /// A name, key or prefix → one peer; ambiguity and absence are errors.
-target_resolution resolve_or_throw(mesh_session& s, context& ctx, const std::string& to) {
-  std::vector<peer_entry> live;
-  if (needs_peer_list(to))
-    live = s.peers();
-  auto r = resolve_target(to, live, peers_known(ctx.home, s.mesh().mesh_id), s.routing_pubkey());
-  if (r.result == target_resolution::outcome::ambiguous) {
-    std::string list;
-    for (const auto& c : r.candidates)
-      list += (list.empty() ? "" : ", ") + c.name + " (" + c.pubkey.substr(0, 12) + ")";
-    throw cli_error(exit_usage, "\"" + to + "\" matches " + std::to_string(r.candidates.size()) +
-                                    " peers: " + list,
-                    "use a longer key prefix (nexus peers shows the keys)");
-  }
-  if (r.result == target_resolution::outcome::not_found)
-    throw cli_error(exit_not_found, "no peer \"" + to + "\" in mesh " + s.mesh().mesh_name,
-                    "nexus peers lists who is online; a 64-hex key reaches offline members");
+client::target_resolution resolve_or_throw(mesh_session& s, context& ctx, const std::string& to) {
+  auto r = resolve_in_session(s, ctx.home, to);
+  if (r.result != client::target_resolution::outcome::resolved)
+    throw send_target_error(to, r, s.mesh().mesh_name);
   return r;
 }
 

@@ -34,13 +34,9 @@ int run_remind(context& ctx) {
   mesh_session s(ctx);
   f.to = s.routing_pubkey(); // yourself unless --to (deviation 21 delivers self-reminders)
   if (auto to = ctx.option("to")) {
-    std::vector<peer_entry> live;
-    if (needs_peer_list(*to))
-      live = s.peers();
-    auto r = resolve_target(*to, live, peers_known(ctx.home, s.mesh().mesh_id), s.routing_pubkey());
-    if (r.result != target_resolution::outcome::resolved)
-      throw cli_error(r.result == target_resolution::outcome::ambiguous ? exit_usage : exit_not_found,
-                      "--to \"" + *to + "\" does not name exactly one peer", "nexus peers lists them");
+    auto r = resolve_in_session(s, ctx.home, *to);
+    if (r.result != client::target_resolution::outcome::resolved)
+      throw remind_target_error(*to, r);
     f.to = r.target;
   }
   scheduled_ack_frame ack;

@@ -12,6 +12,7 @@
 
 #include "apps/nexus/home.hpp"
 #include "client/link_protocol.hpp"
+#include "client/target_resolve.hpp"
 #include "transport/frames_out.hpp"
 
 #include <string>
@@ -25,12 +26,9 @@ void inbox_append(const home& h, const std::string& mesh_id,
 /// Every unshown message, oldest first; the file is emptied.
 std::vector<client::inbound_message> inbox_take(const home& h, const std::string& mesh_id);
 
-/// A peer as remembered from the last peer list.
-struct known_peer {
-  std::string name;
-  std::string pubkey;
-  std::string member_pubkey;
-};
+/// A peer as remembered from the last peer list; the shared target resolver
+/// searches these, so the struct lives with it.
+using client::known_peer;
 void peers_remember(const home& h, const std::string& mesh_id, const std::vector<peer_entry>& peers);
 std::vector<known_peer> peers_known(const home& h, const std::string& mesh_id);
 

@@ -1,79 +1,39 @@
 #include "apps/nexus/target_resolve.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "apps/nexus/inbox_store.hpp"
+#include "apps/nexus/mesh_session.hpp"
+
+#include <cassert>
 
 namespace nexus::cli {
-namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
+using client::target_resolution;
+
+target_resolution resolve_in_session(mesh_session& s, const home& h, const std::string& to) {
+  std::vector<peer_entry> live;
+  if (client::needs_peer_list(to))
+    live = s.peers();
+  return client::resolve_target(to, live, peers_known(h, s.mesh().mesh_id), s.routing_pubkey());
 }
 
-bool all_hex(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
-}
-
-bool passes_through(const std::string& to) {
-  return to == "*" || (!to.empty() && (to[0] == '@' || to[0] == '#'));
-}
-
-/// Matches keep one entry per routing key, in list order.
-void add(std::vector<target_candidate>& out, const std::string& name, const std::string& pubkey) {
-  if (std::none_of(out.begin(), out.end(), [&](const target_candidate& c) { return c.pubkey == pubkey; }))
-    out.push_back({name, pubkey});
-}
-
-bool matches(const std::string& to, const std::string& name, const std::string& pubkey,
-             const std::string& member_pubkey) {
-  if (lower(name) == lower(to))
-    return true;
-  const std::string p = lower(to);
-  return p.size() >= 4 && all_hex(p) &&
-         (pubkey.rfind(p, 0) == 0 || member_pubkey.rfind(p, 0) == 0);
-}
-
-target_resolution decide(std::vector<target_candidate> hits) {
-  target_resolution r;
-  if (hits.size() == 1) {
-    r.result = target_resolution::outcome::resolved;
-    r.target = hits[0].pubkey;
-    r.name = hits[0].name;
-  } else if (hits.size() > 1) {
-    r.result = target_resolution::outcome::ambiguous;
-    r.candidates = std::move(hits);
+cli_error send_target_error(const std::string& to, const target_resolution& r, const std::string& mesh_name) {
+  assert(r.result != target_resolution::outcome::resolved);
+  if (r.result == target_resolution::outcome::ambiguous) {
+    std::string list;
+    for (const auto& c : r.candidates)
+      list += (list.empty() ? "" : ", ") + c.name + " (" + c.pubkey.substr(0, 12) + ")";
+    return cli_error(exit_usage, "\"" + to + "\" matches " + std::to_string(r.candidates.size()) +
+                                     " peers: " + list,
+                     "use a longer key prefix (nexus peers shows the keys)");
   }
-  return r;
+  return cli_error(exit_not_found, "no peer \"" + to + "\" in mesh " + mesh_name,
+                   "nexus peers lists who is online; a 64-hex key reaches offline members");
 }
 
-} // namespace
-
-bool needs_peer_list(const std::string& to) {
-  return !passes_through(to) && !(to.size() == 64 && all_hex(to));
-}
-
-target_resolution resolve_target(const std::string& to, const std::vector<peer_entry>& live,
-                                 const std::vector<known_peer>& known,
-                                 const std::string& self_pubkey) {
-  if (!needs_peer_list(to)) {
-    target_resolution r;
-    r.result = target_resolution::outcome::resolved;
-    r.target = passes_through(to) ? to : lower(to);
-    return r;
-  }
-  std::vector<target_candidate> hits;
-  for (const auto& p : live)
-    if (p.pubkey != self_pubkey && p.memberPubkey != self_pubkey &&
-        matches(to, p.displayName, p.pubkey, p.memberPubkey))
-      add(hits, p.displayName, p.pubkey);
-  if (!hits.empty())
-    return decide(std::move(hits));
-  for (const auto& k : known)
-    if (k.pubkey == k.member_pubkey && k.member_pubkey != self_pubkey &&
-        matches(to, k.name, k.pubkey, k.member_pubkey))
-      add(hits, k.name, k.member_pubkey);
-  return decide(std::move(hits));
+cli_error remind_target_error(const std::string& to, const target_resolution& r) {
+  assert(r.result != target_resolution::outcome::resolved);
+  return cli_error(r.result == target_resolution::outcome::ambiguous ? exit_usage : exit_not_found,
+                   "--to \"" + to + "\" does not name exactly one peer", "nexus peers lists them");
 }
 
 } // namespace nexus::cli

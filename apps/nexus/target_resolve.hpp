@@ -1,46 +1,33 @@
-// target_resolve: `nexus send TO` → a targetSpec (§3.2). The broker never
-// resolves names (§3.2), so the CLI does, as the SDK and the reference CLI
-// do, with one difference: a name or key prefix that fits several peers is
-// an error listing them, never a silent pick of the first.
+// target_resolve: the CLI's side of `nexus send TO`, `nexus verify WHO` and
+// `nexus remind --to`. The resolving itself is the shared, pure
+// client/target_resolve (the MCP bridge uses it too); this feeds it the
+// session's peers and the remembered ones, and turns its failures into the
+// CLI's messages and exit codes (scripts depend on both).
 //
-//   *, @group, #topic        → as given
-//   64 hex                   → that key (lowercased)
-//   display name (any case)  → the matching peer's routing key
-//   4+ hex                   → the peer whose routing or member key starts so
-//
-// Online peers are searched first; when none matches, peers seen in an
-// earlier peer list that route by their member key (they queue messages
-// while offline, as CLI users do) are searched.
-//
-// Pure functions: safe from any thread.
+// Not thread-safe: one mesh_session per command thread.
 #pragma once
 
-#include "apps/nexus/inbox_store.hpp"
-#include "transport/frames_out.hpp"
+#include "apps/nexus/cli_error.hpp"
+#include "apps/nexus/home.hpp"
+#include "client/target_resolve.hpp"
 
 #include <string>
-#include <vector>
 
 namespace nexus::cli {
 
-struct target_candidate {
-  std::string name;
-  std::string pubkey; ///< routing key
-};
+class mesh_session;
 
-struct target_resolution {
-  enum class outcome { resolved, ambiguous, not_found } result = outcome::not_found;
-  std::string target;                       ///< resolved: the targetSpec
-  std::string name;                         ///< resolved: who it is ("" for @group / * / a raw key)
-  std::vector<target_candidate> candidates; ///< ambiguous: every match
-};
+/// `to` against the session's live peer list (fetched only when the answer
+/// depends on it), then the peers remembered in the mesh's peers.json.
+client::target_resolution resolve_in_session(mesh_session& s, const home& h, const std::string& to);
 
-/// `self_pubkey` is never a candidate (a DM to oneself needs another session).
-target_resolution resolve_target(const std::string& to, const std::vector<peer_entry>& live,
-                                 const std::vector<known_peer>& known,
-                                 const std::string& self_pubkey);
+/// How `nexus send` and `nexus verify` report an unresolved `to`: several
+/// peers → exit 2 listing them; nobody → exit 4. REQUIRES: `r` not resolved.
+cli_error send_target_error(const std::string& to, const client::target_resolution& r,
+                            const std::string& mesh_name);
 
-/// Whether `to` needs a peer list to resolve (a name or a key prefix).
-bool needs_peer_list(const std::string& to);
+/// How `nexus remind --to` reports it: the same exit codes, one line.
+/// REQUIRES: `r` not resolved.
+cli_error remind_target_error(const std::string& to, const client::target_resolution& r);
 
 } // namespace nexus::cli

@@ -1,5 +1,6 @@
-// nexus send TO: name and prefix resolution (apps/nexus/target_resolve),
-// the duration/time arguments, and the command-line parser.
+// nexus send TO and remind --to: how an unresolved target is reported
+// (apps/nexus/target_resolve), the duration/time arguments, and the
+// command-line parser.
 #include "apps/nexus/cli_args.hpp"
 #include "apps/nexus/cli_error.hpp"
 #include "apps/nexus/durations.hpp"
@@ -10,63 +11,35 @@
 using namespace nexus;
 using namespace nexus::cli;
 
-namespace {
+using outcome = client::target_resolution::outcome;
 
-peer_entry peer(std::string name, char key, char member) {
-  peer_entry p;
-  p.displayName = std::move(name);
-  p.pubkey = std::string(64, key);
-  p.memberPubkey = std::string(64, member);
-  return p;
+// The resolving itself is tested in target_resolve_test.cpp; these pin the
+// CLI's wording and exit codes, which scripts depend on.
+TEST_CASE("nexus send: an ambiguous TO exits 2 listing each candidate; an unknown one exits 4") {
+  client::target_resolution several;
+  several.result = outcome::ambiguous;
+  several.candidates = {{"sam", std::string(64, 'd')}, {"Sam", std::string(64, 'e')}};
+  auto e = send_target_error("sam", several, "team");
+  CHECK(e.exit == exit_usage);
+  CHECK(std::string(e.what()) == "\"sam\" matches 2 peers: sam (dddddddddddd), Sam (eeeeeeeeeeee)");
+  CHECK(e.hint == "use a longer key prefix (nexus peers shows the keys)");
+  auto none = send_target_error("bob", client::target_resolution{}, "team");
+  CHECK(none.exit == exit_not_found);
+  CHECK(std::string(none.what()) == "no peer \"bob\" in mesh team");
+  CHECK(none.hint == "nexus peers lists who is online; a 64-hex key reaches offline members");
 }
 
-const std::string self_key(64, '0');
-
-} // namespace
-
-TEST_CASE("targets that need no peer list pass through") {
-  for (const std::string to : {"*", "@eng", "#topic1234567890123456"})
-    CHECK(resolve_target(to, {}, {}, self_key).target == to);
-  auto r = resolve_target(std::string(64, 'A'), {}, {}, self_key);
-  CHECK(r.result == target_resolution::outcome::resolved);
-  CHECK(r.target == std::string(64, 'a'));
-  CHECK_FALSE(needs_peer_list(std::string(64, 'b')));
-  CHECK(needs_peer_list("bob"));
-}
-
-TEST_CASE("a name resolves case-insensitively to the routing key; several sessions of one key are one") {
-  std::vector<peer_entry> live = {peer("Bob", 'b', 'c'), peer("bob", 'b', 'c'), peer("alice", 'a', 'a')};
-  auto r = resolve_target("BOB", live, {}, self_key);
-  REQUIRE(r.result == target_resolution::outcome::resolved);
-  CHECK(r.target == std::string(64, 'b'));
-  CHECK(r.name == "Bob");
-}
-
-TEST_CASE("a name or prefix that fits several peers is ambiguous, listing each") {
-  std::vector<peer_entry> live = {peer("sam", 'd', 'd'), peer("Sam", 'e', 'e'), peer("x", 'd', 'f')};
-  auto r = resolve_target("sam", live, {}, self_key);
-  REQUIRE(r.result == target_resolution::outcome::ambiguous);
-  REQUIRE(r.candidates.size() == 2);
-  CHECK(r.candidates[0].pubkey == std::string(64, 'd'));
-  CHECK(r.candidates[1].pubkey == std::string(64, 'e'));
-  auto prefix = resolve_target("dddd", live, {}, self_key); // both "sam" and "x" route by d…
-  CHECK(prefix.result == target_resolution::outcome::resolved);
-  CHECK(resolve_target("ddd", live, {}, self_key).result == target_resolution::outcome::not_found);
-  CHECK(resolve_target("ffff", live, {}, self_key).target == std::string(64, 'd')); // member key prefix
-}
-
-TEST_CASE("never oneself; offline peers only when they route by member key") {
-  std::vector<peer_entry> live = {peer("me", '0', '0')};
-  CHECK(resolve_target("me", live, {}, self_key).result == target_resolution::outcome::not_found);
-  std::vector<known_peer> known = {{"carol", std::string(64, 'c'), std::string(64, 'c')},
-                                   {"sdk", std::string(64, '1'), std::string(64, '2')}};
-  auto carol = resolve_target("Carol", {}, known, self_key);
-  CHECK(carol.result == target_resolution::outcome::resolved);
-  CHECK(carol.target == std::string(64, 'c'));
-  CHECK(resolve_target("sdk", {}, known, self_key).result == target_resolution::outcome::not_found);
-  // An online match wins over the remembered one.
-  auto online = resolve_target("carol", {peer("carol", '9', 'c')}, known, self_key);
-  CHECK(online.target == std::string(64, '9'));
+TEST_CASE("nexus remind --to: the same exit codes, one line either way") {
+  client::target_resolution several;
+  several.result = outcome::ambiguous;
+  several.candidates = {{"a", std::string(64, 'a')}, {"b", std::string(64, 'b')}};
+  auto e = remind_target_error("x", several);
+  CHECK(e.exit == exit_usage);
+  CHECK(std::string(e.what()) == "--to \"x\" does not name exactly one peer");
+  CHECK(e.hint == "nexus peers lists them");
+  auto none = remind_target_error("x", client::target_resolution{});
+  CHECK(none.exit == exit_not_found);
+  CHECK(std::string(none.what()) == "--to \"x\" does not name exactly one peer");
 }
 
 TEST_CASE("durations and times for remind and invite, at their edges") {

@@ -1,5 +1,6 @@
-// send_message's `to` → targetSpec: pass-through forms, names, prefixes,
-// and ambiguity reported with the candidates.
+// send_message's `to` → targetSpec: the bridge's side of the shared resolver
+// (tested in target_resolve_test.cpp). These pin what a model reads: the
+// resolved target and the exact wording of ambiguity and absence.
 #include "mcp/peer_target.hpp"
 
 #include <doctest/doctest.h>
@@ -28,25 +29,22 @@ std::string refused(const std::variant<std::string, mcp::backend_error>& r) {
 
 } // namespace
 
-TEST_CASE("mcp peer target: *, @group, #topic and full keys need no peer list") {
-  for (const std::string& to : std::vector<std::string>{"*", "@eng", "#t1", std::string(64, 'a')}) {
-    CHECK_FALSE(mcp::target_needs_peers(to));
+TEST_CASE("mcp peer target: pass-through forms, keys and names come back as the targetSpec") {
+  for (const std::string& to : std::vector<std::string>{"*", "@eng", "#t1", std::string(64, 'a')})
     CHECK(resolved(mcp::resolve_peer_target(to, {}, "")) == to);
-  }
   CHECK(resolved(mcp::resolve_peer_target(std::string(64, 'A'), {}, "")) == std::string(64, 'a'));
-  CHECK(mcp::target_needs_peers("bob"));
-  CHECK(mcp::target_needs_peers("abcd"));
+  // Routing keys aaa…, ccc…; member keys bbb…, ddd….
+  std::vector<peer_entry> peers = {peer("Bob", 'a'), peer("carol", 'c')};
+  CHECK(resolved(mcp::resolve_peer_target("bob", peers, "")) == std::string(64, 'a'));
+  CHECK(resolved(mcp::resolve_peer_target("dddd", peers, "")) == std::string(64, 'c'));
 }
 
-TEST_CASE("mcp peer target: names (any case) and key prefixes of 4+ hex, never ourselves") {
-  // Routing keys aaa…, ccc…, eee…; member keys bbb…, ddd…, fff….
-  std::vector<peer_entry> peers = {peer("Bob", 'a'), peer("carol", 'c'), peer("me", 'e')};
-  CHECK(resolved(mcp::resolve_peer_target("bob", peers, "")) == std::string(64, 'a'));
-  CHECK(resolved(mcp::resolve_peer_target("cccc", peers, "")) == std::string(64, 'c'));
-  CHECK(resolved(mcp::resolve_peer_target("dddd", peers, "")) == std::string(64, 'c')); // member key
+TEST_CASE("mcp peer target: nobody matching says where to look") {
+  std::vector<peer_entry> peers = {peer("Bob", 'a'), peer("me", 'e')};
   CHECK(refused(mcp::resolve_peer_target("ccc", peers, "")) ==
         "no connected peer matches \"ccc\"; use list_peers for names, or @group / * / a public key");
-  CHECK(refused(mcp::resolve_peer_target("me", peers, std::string(64, 'e'))).find("no connected peer") == 0);
+  CHECK(refused(mcp::resolve_peer_target("me", peers, std::string(64, 'e'))) ==
+        "no connected peer matches \"me\"; use list_peers for names, or @group / * / a public key");
 }
 
 TEST_CASE("mcp peer target: a name several peers share is an error naming them all") {
