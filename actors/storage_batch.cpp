@@ -5,7 +5,6 @@
 #include "storage/message_batch_sql.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <optional>
 
 namespace nexus {
@@ -153,50 +152,51 @@ const storage::statement begin_statement{"nexus_batch_begin", "BEGIN"};
 
 enum class begun { ok, failed, rerun };
 
-/// BEGIN; with `links`, also each chained mesh's head lock in the same
-/// round trip (in mesh order, so two such batches cannot deadlock on each
-/// other's heads), then the node's links over the heads it returned. On
-/// `failed`, `out` holds the outcome; `rerun` means rolled back on a live
-/// session: run the batch the careful way.
-begun begin_linked(storage::pg_connection& conn, batch_outcome& out,
-                   const std::vector<chain_link>& links) {
-  if (links.empty())
+/// BEGIN; with links, also the head lock of every mesh the batch may
+/// append to (plan.head_locks, in mesh order) in the same round trip, then
+/// the node's links over the heads it returned, stamped with the server's
+/// clock. On `failed`, `out` holds the outcome; `rerun` means rolled back
+/// on a live session: run the batch the careful way.
+begun begin_linked(storage::pg_connection& conn, batch_outcome& out, const merged_batch* plan) {
+  if (!plan || plan->links.empty())
     return begin(conn, out) ? begun::ok : begun::failed;
-  std::vector<const chain_link*> order;
-  for (const auto& l : links)
-    order.push_back(&l);
-  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->mesh < b->mesh; });
   std::vector<std::vector<storage::param>> lock_params;
-  lock_params.reserve(order.size());
+  lock_params.reserve(plan->head_locks.size());
   std::vector<storage::pipeline_call> calls{{&begin_statement, nullptr}};
-  for (const auto* l : order) {
-    lock_params.push_back({l->mesh});
+  for (const auto& mesh : plan->head_locks) {
+    lock_params.push_back({mesh});
     calls.push_back({&storage::message_batch_sql::lock_audit_head, &lock_params.back()});
   }
   auto done = conn.exec_pipeline(calls);
-  if (done.error && !conn.ok()) { // no COMMIT was sent: nothing can have committed
-    fail_all(out, conn, storage_errc::unavailable, done.error->what());
-    out.nothing_attempted = true;
-    return begun::failed;
-  }
-  if (done.error && done.results.empty()) { // BEGIN refused on a live session
-    fail_all(out, conn, storage_errc::query_failed, done.error->what());
-    return begun::failed;
-  }
   if (!done.error) {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const int64_t created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
     bool linked = true;
-    for (size_t i = 0; i < order.size() && linked; ++i) {
-      const auto& head = done.results[i + 1];
-      linked = !head.rows.empty() && head.rows[0][0];
-      if (linked)
-        link_chain(*order[i], *head.rows[0][0], created_ms);
+    for (const auto& link : plan->links) {
+      const auto& locks = plan->head_locks;
+      auto at = std::lower_bound(locks.begin(), locks.end(), link.mesh);
+      linked = at != locks.end() && *at == link.mesh;
+      const auto* head = linked ? &done.results.at(1 + static_cast<size_t>(at - locks.begin())) : nullptr;
+      linked = head && head->rows.size() == 1 && head->at(0, "last_hash") && head->at(0, "now_ms");
+      if (!linked)
+        break;
+      link_chain(link, *head->at(0, "last_hash"), std::stoll(*head->at(0, "now_ms")));
     }
     if (linked)
       return begun::ok;
   }
-  return rollback(conn, out) ? begun::rerun : begun::failed;
+  // No COMMIT was sent, so nothing of the batch can have committed: a
+  // session lost here (or while rolling back) leaves nothing attempted.
+  const std::string why = done.error ? done.error->what() : "no head returned by lock_audit_head";
+  if (conn.ok()) {
+    try {
+      conn.exec_script("ROLLBACK");
+      return begun::rerun;
+    } catch (const std::exception&) {
+    }
+  }
+  fail_all(out, conn, storage_errc::unavailable, why);
+  out.nothing_attempted = !conn.ok();
+  out.connection_lost = true; // a live session that cannot roll back: reconnect too
+  return begun::failed;
 }
 
 /// The fast path: BEGIN, then every call of every request and the COMMIT
@@ -210,7 +210,7 @@ begun begin_linked(storage::pg_connection& conn, batch_outcome& out,
 std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
                                            const std::vector<const db_request*>& batch,
                                            bool single_failure_is_final = true,
-                                           const std::vector<chain_link>& links = {}) {
+                                           const merged_batch* plan = nullptr) {
   std::vector<storage::pipeline_call> calls;
   for (const auto* req : batch)
     for (const auto& call : req->calls) {
@@ -220,7 +220,7 @@ std::optional<batch_outcome> run_pipelined(storage::pg_connection& conn,
     }
   batch_outcome out;
   out.requests.resize(batch.size());
-  switch (begin_linked(conn, out, links)) {
+  switch (begin_linked(conn, out, plan)) {
   case begun::failed:
     return out;
   case begun::rerun:
@@ -279,7 +279,7 @@ batch_outcome execute_batch(storage::pg_connection& conn,
     return run(conn, batch);
   // A merged request stands for several: if anything fails, find the
   // failing request the careful way, unmerged, so that it fails alone.
-  if (auto out = run_pipelined(conn, plan.run, false, plan.links))
+  if (auto out = run_pipelined(conn, plan.run, false, &plan))
     return split(plan, std::move(*out), batch.size());
   return run_isolated(conn, batch);
 }

@@ -117,6 +117,8 @@ class touched_chains {
 public:
   /// Whether a chain of `mesh` may have moved since BEGIN.
   bool moved(const std::string& mesh) const { return all_ || meshes_.count(mesh) != 0; }
+  /// Every mesh named so far, sorted.
+  const std::set<std::string>& meshes() const { return meshes_; }
   void add(const std::string& mesh) { meshes_.insert(mesh); }
   /// Records what `req`'s calls may append to.
   void add(const db_request& req) {
@@ -127,7 +129,8 @@ public:
       if (at && *at < call.params.size() && call.params[*at])
         meshes_.insert(*call.params[*at]);
       else if (at || std::strstr(call.stmt->sql, "nexus.audit_"))
-        all_ = true; // an append whose mesh we cannot tell
+        all_ = true; // an append whose mesh we cannot tell (a spelling this
+                     // misses is caught by insert_chained's head check)
     }
   }
 
@@ -220,6 +223,14 @@ merged_batch merge_batch(const std::vector<const db_request*>& batch) {
     plan.run.push_back(&plan.merged.back());
     plan.answers.push_back(members);
     plan.any = true;
+  }
+  if (!plan.links.empty()) {
+    touched_chains all; // every request, not only those before a group
+    for (const auto* req : batch)
+      all.add(*req);
+    for (const auto& l : plan.links)
+      all.add(l.mesh);
+    plan.head_locks.assign(all.meshes().begin(), all.meshes().end());
   }
   return plan;
 }

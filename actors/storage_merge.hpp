@@ -21,10 +21,12 @@
 // unmerged, so a failing send still fails alone.
 //
 // Who hashes the chain: the node, unless an earlier request of the batch
-// may move that mesh's head. storage_batch locks the heads of the chained
-// groups together with BEGIN (one round trip, as before), and link_chain()
-// hashes each group's entries over its head into insert_chained's
-// parameters. A group behind another append to the same mesh (or behind a
+// may move that mesh's head. storage_batch locks the heads together with
+// BEGIN (one round trip, as before) — every head the batch may append to,
+// in mesh order, so that the early lock adds no lock-order inversion
+// against the batch's later appends — and link_chain() hashes each chained
+// group's entries over its head, stamped with the server's clock from the
+// same round trip, into insert_chained's parameters. A group behind another append to the same mesh (or behind a
 // statement whose mesh we cannot tell) keeps the server-side chain,
 // insert_messages after lock_audit_head, which links to whatever the head
 // is when it runs.
@@ -59,6 +61,9 @@ struct merged_batch {
   std::vector<std::vector<size_t>> answers;      ///< per run entry: the original requests it answers
   std::vector<std::vector<std::string>> ids;     ///< per original request: its ids if it was merged
   std::vector<chain_link> links;                 ///< the merged inserts the node links
+  /// With links: every mesh whose chain the batch may append to, sorted;
+  /// storage_batch locks their heads in this order before anything else.
+  std::vector<std::string> head_locks;
   bool any = false;                              ///< at least two requests were merged
 };
 

@@ -22,7 +22,7 @@ const statement lock_audit_head{
     "audit_batch_lock_head",
     "INSERT INTO nexus.audit_head AS a (mesh_id, prev_hash, last_hash) "
     "VALUES ($1, 'genesis', 'genesis') ON CONFLICT (mesh_id) DO UPDATE SET mesh_id = a.mesh_id "
-    "RETURNING a.last_hash"};
+    "RETURNING a.last_hash, " NEXUS_MS("clock_timestamp()") " AS now_ms"};
 
 // The hash input after prev_hash is the single append's (audit_sql.cpp
 // compose()): |mesh|event|actor or null|payload|created_at_iso.

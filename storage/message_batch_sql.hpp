@@ -6,7 +6,9 @@
 //                     (a missing head is created as 'genesis'): takes the
 //                     one-writer-per-mesh row lock the single-row form takes,
 //                     so what follows sees the newest committed head and
-//                     nobody can move it until COMMIT. Returns last_hash.
+//                     nobody can move it until COMMIT. Returns last_hash
+//                     and the server's clock (now_ms, Unix ms), which
+//                     stamps the entries the node links over it.
 //   insert_chained    every message row and its audit entry, the links
 //                     computed by the node (storage_merge link_chain()) from
 //                     the head lock_audit_head returned in the same
@@ -48,7 +50,7 @@
 
 namespace nexus::storage::message_batch_sql {
 
-/// $1 mesh id → last_hash.
+/// $1 mesh id → last_hash, now_ms.
 extern const statement lock_audit_head;
 /// See above.
 extern const statement insert_chained;

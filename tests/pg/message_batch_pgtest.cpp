@@ -78,6 +78,7 @@ struct send_row {
   std::string id, sender;
   std::optional<std::string> session;
   std::string target, priority, nonce, ciphertext, cmid, fp, sender_name;
+  bool system_actor = false; ///< the entry names no actor ("null" in the hash)
 };
 
 send_row make_send(int i, const std::string& sender) {
@@ -107,6 +108,8 @@ std::vector<const db_request*> pointers_to(const std::vector<db_request>& reqs) 
 db_request request_of(const send_row& s, const std::string& mesh = mesh_id) {
   audit_event ev{"message_sent", s.sender, s.sender_name,
                  audit::payload_builder().string("targetSpec", s.target).string("priority", s.priority).str()};
+  if (s.system_actor)
+    ev.actor_member_id = ev.actor_display_name = std::nullopt;
   db_call insert{&broker_sql::insert_message,
                  {s.id, mesh, s.sender, s.session ? param{*s.session} : param{}, s.target, s.priority,
                   s.nonce, s.ciphertext, s.cmid, s.fp}};
@@ -309,6 +312,10 @@ TEST_CASE("sends of two meshes and other requests in one batch each get their ow
       order.push_back(b[i]);
     }
   }
+  auto plan = merge_batch(pointers_to(reqs));
+  CHECK(plan.links.size() == 2);
+  // Locked in mesh order, whatever the batch order (other < test).
+  CHECK(plan.head_locks == std::vector<std::string>{other_mesh, mesh_id});
   auto out = d.run(reqs);
   check_own_rows(out, order);
   CHECK(d.verify(mesh_id) == std::make_pair(int64_t{6}, std::optional<int64_t>{}));
@@ -416,4 +423,80 @@ TEST_CASE("a node-linked insert whose head moved fails and writes nothing") {
   auto out = d.run(reqs);
   check_own_rows(out, s);
   CHECK(d.verify(mesh_id) == std::make_pair(int64_t{6}, std::optional<int64_t>{}));
+}
+
+TEST_CASE("the heads locked first are every chain the batch may append to, later appends included") {
+  auto s = sends(3);
+  auto reqs = requests_of(s);
+  reqs.push_back(append_of("mesh-a-later", "x"));
+  auto plan = merge_batch(pointers_to(reqs));
+  REQUIRE(plan.links.size() == 1);
+  CHECK(plan.head_locks == std::vector<std::string>{"mesh-a-later", mesh_id});
+  // Without a node-linked group nothing is locked early.
+  std::vector<db_request> appends{append_of(mesh_id, "x"), append_of(other_mesh, "y")};
+  CHECK(merge_batch(pointers_to(appends)).head_locks.empty());
+}
+
+TEST_CASE("entries without an actor link the same on the node as in the server") {
+  database single, merged;
+  auto s = sends(8);
+  for (size_t i = 0; i < s.size(); i += 3)
+    s[i].system_actor = true;
+  single.run_singly(s);
+  check_own_rows(merged.run(requests_of(s)), s);
+  CHECK(merged.rows(audit_rows) == single.rows(audit_rows));
+  CHECK(merged.verify(mesh_id) == std::make_pair(int64_t{8}, std::optional<int64_t>{}));
+  auto nulls = merged.conn.exec_script(
+      "SELECT count(*) AS n FROM nexus.audit_log WHERE actor_member_id IS NULL AND mesh_id = '" + mesh_id + "'");
+  CHECK(nulls.at(0, "n") == std::optional<std::string>("3"));
+}
+
+TEST_CASE("a head that cannot be locked reruns the batch: the bad mesh's sends fail alone") {
+  database d;
+  auto good = sends(5);
+  std::vector<send_row> bad;
+  for (int i = 0; i < 3; ++i)
+    bad.push_back(make_send(70 + i, alice));
+  std::vector<db_request> reqs;
+  for (size_t i = 0; i < good.size(); ++i) {
+    reqs.push_back(request_of(good[i]));
+    if (i < bad.size())
+      reqs.push_back(request_of(bad[i], "mesh-that-does-not-exist"));
+  }
+  // The missing mesh's head violates audit_head's foreign key in BEGIN's
+  // round trip, before any insert ran.
+  auto out = d.run(reqs);
+  REQUIRE(out.requests.size() == reqs.size());
+  CHECK_FALSE(out.connection_lost);
+  CHECK_FALSE(out.nothing_attempted);
+  for (size_t i = 0, g = 0; i < reqs.size(); ++i) {
+    CAPTURE(i);
+    const bool is_bad = i % 2 == 1 && i < 2 * bad.size();
+    if (is_bad) {
+      CHECK(out.requests[i].error != storage_errc::none);
+      continue;
+    }
+    REQUIRE(out.requests[i].error == storage_errc::none);
+    CHECK(out.requests[i].reply.results.at(0).at(0, "id") == std::optional<std::string>(good[g++].id));
+  }
+  CHECK(d.rows(queue_rows).size() == good.size());
+  CHECK(d.rows(queue_rows, "mesh-that-does-not-exist").empty());
+  CHECK(d.verify(mesh_id) == std::make_pair(int64_t{5}, std::optional<int64_t>{}));
+}
+
+TEST_CASE("node-linked entries carry the server's clock") {
+  database d;
+  auto before = std::stoll(d.conn.exec_script("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint "
+                                              "AS ms").at(0, "ms").value());
+  auto s = sends(4);
+  check_own_rows(d.run(requests_of(s)), s);
+  auto after = std::stoll(d.conn.exec_script("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint "
+                                             "AS ms").at(0, "ms").value());
+  auto stamps = d.conn.exec_script(
+      "SELECT min(floor(extract(epoch FROM created_at) * 1000))::bigint AS lo, "
+      "max(floor(extract(epoch FROM created_at) * 1000))::bigint AS hi FROM nexus.audit_log WHERE mesh_id = '" +
+      mesh_id + "'");
+  CHECK(std::stoll(stamps.at(0, "lo").value()) >= before);
+  CHECK(std::stoll(stamps.at(0, "hi").value()) <= after);
+  CHECK(stamps.at(0, "lo") == stamps.at(0, "hi")); // one stamp per batch
 }
