@@ -168,21 +168,24 @@ begun begin_linked(storage::pg_connection& conn, batch_outcome& out, const merge
     calls.push_back({&storage::message_batch_sql::lock_audit_head, &lock_params.back()});
   }
   auto done = conn.exec_pipeline(calls);
-  if (!done.error) {
-    bool linked = true;
-    for (const auto& link : plan->links) {
-      const auto& locks = plan->head_locks;
-      auto at = std::lower_bound(locks.begin(), locks.end(), link.mesh);
-      linked = at != locks.end() && *at == link.mesh;
-      const auto* head = linked ? &done.results.at(1 + static_cast<size_t>(at - locks.begin())) : nullptr;
-      linked = head && head->rows.size() == 1 && head->at(0, "last_hash") && head->at(0, "now_ms");
-      if (!linked)
-        break;
-      link_chain(link, *head->at(0, "last_hash"), std::stoll(*head->at(0, "now_ms")));
-    }
+  // The lock result of `mesh` (results[0] is BEGIN's), if it returned a head.
+  auto head_of = [&](const std::string& mesh) -> const storage::result_set* {
+    const auto& locks = plan->head_locks;
+    auto at = std::lower_bound(locks.begin(), locks.end(), mesh);
+    if (at == locks.end() || *at != mesh)
+      return nullptr;
+    const auto& rs = done.results.at(1 + static_cast<size_t>(at - locks.begin()));
+    return rs.rows.size() == 1 && rs.at(0, "last_hash") && rs.at(0, "now_ms") ? &rs : nullptr;
+  };
+  bool linked = !done.error;
+  for (size_t i = 0; linked && i < plan->links.size(); ++i) {
+    const auto* head = head_of(plan->links[i].mesh);
+    linked = head != nullptr;
     if (linked)
-      return begun::ok;
+      link_chain(plan->links[i], *head->at(0, "last_hash"), std::stoll(*head->at(0, "now_ms")));
   }
+  if (linked)
+    return begun::ok;
   // No COMMIT was sent, so nothing of the batch can have committed: a
   // session lost here (or while rolling back) leaves nothing attempted.
   const std::string why = done.error ? done.error->what() : "no head returned by lock_audit_head";

@@ -119,7 +119,6 @@ public:
   bool moved(const std::string& mesh) const { return all_ || meshes_.count(mesh) != 0; }
   /// Every mesh named so far, sorted.
   const std::set<std::string>& meshes() const { return meshes_; }
-  void add(const std::string& mesh) { meshes_.insert(mesh); }
   /// Records what `req`'s calls may append to.
   void add(const db_request& req) {
     for (const auto& call : req.calls) {
@@ -210,8 +209,8 @@ merged_batch merge_batch(const std::vector<const db_request*>& batch) {
       plan.merged.push_back(merged_marks(batch, plan.ids, members));
     } else {
       const auto& mesh = *batch[i]->calls[0].params[p_mesh];
+      // One group per mesh, so no later group can follow this one's appends.
       const bool node_links = !touched.moved(mesh);
-      touched.add(mesh);
       plan.merged.push_back(merged_inserts(batch, members, node_links));
       if (node_links) {
         chain_link link{mesh, &plan.merged.back(), {}};
@@ -225,11 +224,9 @@ merged_batch merge_batch(const std::vector<const db_request*>& batch) {
     plan.any = true;
   }
   if (!plan.links.empty()) {
-    touched_chains all; // every request, not only those before a group
+    touched_chains all; // every request (the groups' sends among them), not only those before a group
     for (const auto* req : batch)
       all.add(*req);
-    for (const auto& l : plan.links)
-      all.add(l.mesh);
     plan.head_locks.assign(all.meshes().begin(), all.meshes().end());
   }
   return plan;
